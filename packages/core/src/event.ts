@@ -10,16 +10,17 @@ export interface DomainEvent<T extends string = string, D = unknown> {
 
 /** A payload declared by type only, with no runtime validation: `payload<{ damage: number }>()`. */
 export interface Payload<D> {
-  readonly '~eventfan.payload': (data: D) => D;
+  /** Carries the type only; never read at run time. */
+  readonly '~eventfan.payload': { readonly data?: D };
 }
 
 /** Declares an event's data type without a validator. */
 export function payload<D = null>(): Payload<D> {
-  return { '~eventfan.payload': (data: D) => data };
+  return { '~eventfan.payload': {} };
 }
 
 /** How an event's data is declared: a type-only payload or any Standard Schema validator. */
-export type PayloadSpec = Payload<never> | Payload<unknown> | StandardSchemaV1;
+export type PayloadSpec = Payload<unknown> | StandardSchemaV1;
 
 type DataOf<P> =
   P extends StandardSchemaV1<unknown, infer O> ? O : P extends Payload<infer D> ? D : never;
@@ -109,7 +110,7 @@ export function defineEvents<const Specs extends Record<string, PayloadSpec>>(
         throw new InvalidEvent(`family "${name}" has no event "${event.type}" (known: ${names.join(', ')})`, where);
       }
       const at = { ...where, type: event.type };
-      let data = event.data === undefined ? null : event.data;
+      let data: unknown = event.data === undefined ? null : event.data;
       if ('~standard' in spec) {
         let result = spec['~standard'].validate(data);
         if (result instanceof Promise) result = await result;
@@ -135,3 +136,6 @@ function formatPath(path: StandardSchemaV1.Issue['path']): string {
     .map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`))
     .join('')}`;
 }
+
+/** The event union of a family: `type CombatEvent = EventOf<typeof CombatEvent>`. */
+export type EventOf<F> = F extends EventFamily<infer E> ? E : never;

@@ -1,0 +1,91 @@
+import type { Aggregate, Command, Versioned } from './aggregate.js';
+import type { Envelope, EventMetadata } from './envelope.js';
+import type { DomainEvent } from './event.js';
+import { eventId } from './event-id.js';
+import { InvalidEvent } from './errors.js';
+
+/** What a caller may attach to the envelopes of one command. */
+export interface EnvelopeOptions {
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly traceparent?: string;
+  readonly tracestate?: string;
+  /** Extra string metadata; keys must be valid CloudEvents extension names (`[a-z0-9]{1,20}`). */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** The clock used for `time` (tests pin it). */
+  readonly clock?: () => Date;
+}
+
+const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+/** Keys core sets itself, and CloudEvents attributes a metadata key would collide with. */
+const RESERVED = new Set([
+  'correlationid', 'causationid', 'traceparent', 'tracestate', 'id', 'source', 'specversion', 'type',
+  'datacontenttype', 'dataschema', 'subject', 'time', 'data', 'data_base64', 'sequence',
+  'partitionkey', 'eventversion', 'aggregate',
+]);
+
+/**
+ * Validates the events and wraps them in envelopes, generation by generation after `current`.
+ * Returns the validated events (a schema may transform data) beside their envelopes. Throws
+ * InvalidEvent before anything could be sent.
+ */
+export async function toEnvelopes<S, C extends Command, E extends DomainEvent>(
+  aggregate: Aggregate<S, C, E>,
+  current: Versioned<S>,
+  events: readonly E[],
+  options: EnvelopeOptions = {},
+): Promise<{ events: E[]; envelopes: Envelope[] }> {
+  if (typeof current.stream !== 'string' || current.stream.trim() === '') {
+    throw new InvalidEvent(`stream id must be a non-empty string, got ${JSON.stringify(current.stream)}`);
+  }
+  const metadata = buildMetadata(current.stream, options);
+  const time = (options.clock ?? (() => new Date()))().toISOString();
+  const envelopes: Envelope[] = [];
+  const valid: E[] = [];
+  for (const [index, event] of events.entries()) {
+    const generation = current.generation + index + 1;
+    const checked = await aggregate.events.validate(event, { stream: current.stream, generation });
+    valid.push(checked);
+    envelopes.push({
+      id: eventId(current.stream, generation),
+      aggregate: aggregate.name,
+      stream: current.stream,
+      generation,
+      type: aggregate.events.typeOf(checked.type),
+      version: aggregate.events.version,
+      source: aggregate.events.source,
+      time,
+      data: checked.data,
+      metadata,
+    });
+  }
+  return { events: valid, envelopes };
+}
+
+function buildMetadata(stream: string, options: EnvelopeOptions): EventMetadata {
+  const metadata: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.metadata ?? {})) {
+    if (!EXTENSION_NAME.test(key) || RESERVED.has(key)) {
+      throw new InvalidEvent(
+        `metadata key "${key}" must match ${EXTENSION_NAME} and not be one of ${[...RESERVED].join(', ')}`,
+        { stream, path: `metadata.${key}` },
+      );
+    }
+    if (typeof value !== 'string') {
+      throw new InvalidEvent(`metadata "${key}" must be a string, got ${typeof value}`, { stream, path: `metadata.${key}` });
+    }
+    metadata[key] = value;
+  }
+  if (options.traceparent !== undefined && !TRACEPARENT.test(options.traceparent)) {
+    throw new InvalidEvent(`traceparent "${options.traceparent}" is not a W3C trace context`, { stream, path: 'metadata.traceparent' });
+  }
+  const known = {
+    correlationId: options.correlationId ?? options.causationId,
+    causationId: options.causationId,
+    traceparent: options.traceparent,
+    tracestate: options.tracestate,
+  };
+  for (const [key, value] of Object.entries(known)) if (value !== undefined) metadata[key] = value;
+  return metadata;
+}
