@@ -84,7 +84,9 @@ export function initial<S, C extends Command, E extends DomainEvent>(
   id: string,
 ): Versioned<S> {
   if (typeof id !== 'string' || id.trim() === '') {
-    throw new InvalidEvent(`aggregate "${aggregate.name}" needs a non-empty id, got ${JSON.stringify(id)}`);
+    throw new InvalidEvent(
+      `aggregate "${aggregate.name}" needs a non-empty id, got ${JSON.stringify(id)}`,
+    );
   }
   return { id, stream: aggregate.streamOf(id), generation: 0, state: aggregate.initialState(id) };
 }
@@ -101,7 +103,8 @@ export function decide<S, C extends Command, E extends DomainEvent>(
   const type = (command as Partial<Command> | null)?.type;
   type Handler = (state: Readonly<S>, command: C) => E | readonly E[] | Rejection;
   const handlers = aggregate.handle as unknown as Record<string, Handler | undefined>;
-  const handler = typeof type === 'string' && Object.hasOwn(handlers, type) ? handlers[type] : undefined;
+  const handler =
+    typeof type === 'string' && Object.hasOwn(handlers, type) ? handlers[type] : undefined;
   if (!handler) {
     throw new UnknownCommand(aggregate.name, String(type), Object.keys(aggregate.handle));
   }
@@ -118,17 +121,29 @@ export function evolve<S, C extends Command, E extends DomainEvent>(
   current: Versioned<S>,
   event: E,
 ): Versioned<S> {
-  const appliers = aggregate.apply as Record<string, ((s: Readonly<S>, d: unknown) => S) | undefined>;
+  const appliers = aggregate.apply as Record<
+    string,
+    ((s: Readonly<S>, d: unknown) => S) | undefined
+  >;
   const apply = Object.hasOwn(appliers, event.type) ? appliers[event.type] : undefined;
   if (!apply) {
-    throw new InvalidEvent(`aggregate "${aggregate.name}" cannot apply unknown event "${event.type}"`, {
-      stream: current.stream,
-      generation: current.generation + 1,
-    });
+    throw new InvalidEvent(
+      `aggregate "${aggregate.name}" cannot apply unknown event "${event.type}"`,
+      {
+        stream: current.stream,
+        generation: current.generation + 1,
+      },
+    );
   }
-  return { ...current, generation: current.generation + 1, state: apply(current.state, event.data) };
+  return {
+    ...current,
+    generation: current.generation + 1,
+    state: apply(current.state, event.data),
+  };
 }
 
 function isRejection(value: unknown): value is Rejection {
-  return typeof value === 'object' && value !== null && typeof (value as Rejection).rejected === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as Rejection).rejected === 'string'
+  );
 }

@@ -36,7 +36,12 @@ export async function dispatch<S, C extends Command, E extends DomainEvent>(
   const { events, envelopes } = await toEnvelopes(aggregate, current, decided, options);
   let state = current;
   for (const event of events) state = evolve(aggregate, state, event);
-  const complete = (receipts: readonly Receipt[]): Dispatched<S, E> => ({ state, events, envelopes, receipts });
+  const complete = (receipts: readonly Receipt[]): Dispatched<S, E> => ({
+    state,
+    events,
+    envelopes,
+    receipts,
+  });
   if (envelopes.length === 0) return complete([]);
   return deliver(
     envelopes,

@@ -20,9 +20,24 @@ const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 /** Keys core sets itself, and CloudEvents attributes a metadata key would collide with. */
 const RESERVED = new Set([
-  'correlationid', 'causationid', 'traceparent', 'tracestate', 'id', 'source', 'specversion', 'type',
-  'datacontenttype', 'dataschema', 'subject', 'time', 'data', 'data_base64', 'sequence',
-  'partitionkey', 'eventversion', 'aggregate',
+  'correlationid',
+  'causationid',
+  'traceparent',
+  'tracestate',
+  'id',
+  'source',
+  'specversion',
+  'type',
+  'datacontenttype',
+  'dataschema',
+  'subject',
+  'time',
+  'data',
+  'data_base64',
+  'sequence',
+  'partitionkey',
+  'eventversion',
+  'aggregate',
 ]);
 
 /**
@@ -37,7 +52,9 @@ export async function toEnvelopes<S, C extends Command, E extends DomainEvent>(
   options: EnvelopeOptions = {},
 ): Promise<{ events: E[]; envelopes: Envelope[] }> {
   if (typeof current.stream !== 'string' || current.stream.trim() === '') {
-    throw new InvalidEvent(`stream id must be a non-empty string, got ${JSON.stringify(current.stream)}`);
+    throw new InvalidEvent(
+      `stream id must be a non-empty string, got ${JSON.stringify(current.stream)}`,
+    );
   }
   const metadata = buildMetadata(current.stream, options);
   const time = (options.clock ?? (() => new Date()))().toISOString();
@@ -47,12 +64,13 @@ export async function toEnvelopes<S, C extends Command, E extends DomainEvent>(
     const generation = current.generation + index + 1;
     const checked = await aggregate.events.validate(event, { stream: current.stream, generation });
     valid.push(checked);
+    const type = aggregate.events.typeOf(checked.type);
     envelopes.push({
-      id: eventId(current.stream, generation),
+      id: eventId(current.stream, generation, type, checked.data),
       aggregate: aggregate.name,
       stream: current.stream,
       generation,
-      type: aggregate.events.typeOf(checked.type),
+      type,
       version: aggregate.events.version,
       source: aggregate.events.source,
       time,
@@ -73,12 +91,18 @@ function buildMetadata(stream: string, options: EnvelopeOptions): EventMetadata 
       );
     }
     if (typeof value !== 'string') {
-      throw new InvalidEvent(`metadata "${key}" must be a string, got ${typeof value}`, { stream, path: `metadata.${key}` });
+      throw new InvalidEvent(`metadata "${key}" must be a string, got ${typeof value}`, {
+        stream,
+        path: `metadata.${key}`,
+      });
     }
     metadata[key] = value;
   }
   if (options.traceparent !== undefined && !TRACEPARENT.test(options.traceparent)) {
-    throw new InvalidEvent(`traceparent "${options.traceparent}" is not a W3C trace context`, { stream, path: 'metadata.traceparent' });
+    throw new InvalidEvent(`traceparent "${options.traceparent}" is not a W3C trace context`, {
+      stream,
+      path: 'metadata.traceparent',
+    });
   }
   const known = {
     correlationId: options.correlationId ?? options.causationId,

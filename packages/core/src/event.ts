@@ -45,7 +45,10 @@ export interface EventFamily<E extends DomainEvent = DomainEvent> {
   /** The short names, in declaration order. */
   readonly names: readonly E['type'][];
   /** Builds a typed event. */
-  event<T extends E['type']>(type: T, data: Extract<E, { type: T }>['data']): Extract<E, { type: T }>;
+  event<T extends E['type']>(
+    type: T,
+    data: Extract<E, { type: T }>['data'],
+  ): Extract<E, { type: T }>;
   /** The external type of a short name: `EntityAttacked` -> `combatevent.entityattacked`. */
   typeOf(type: E['type']): string;
   /** The short name of an external type, or undefined when the family has no such event. */
@@ -83,7 +86,9 @@ export function defineEvents<const Specs extends Record<string, PayloadSpec>>(
   if (!NAME.test(name)) throw new InvalidEvent(`family name "${name}" must match ${NAME}`);
   if (!options.version) throw new InvalidEvent(`family "${name}" needs a version`);
   if (!/^[a-z][a-z0-9+.-]*:/i.test(options.source)) {
-    throw new InvalidEvent(`family "${name}" source "${options.source}" must be a URI with a scheme`);
+    throw new InvalidEvent(
+      `family "${name}" source "${options.source}" must be a URI with a scheme`,
+    );
   }
   const names = Object.keys(specs) as E['type'][];
   const byType = new Map<string, E['type']>();
@@ -91,7 +96,9 @@ export function defineEvents<const Specs extends Record<string, PayloadSpec>>(
     if (!NAME.test(short)) throw new InvalidEvent(`event name "${short}" must match ${NAME}`);
     const external = deriveEventType(name, short);
     if (byType.has(external)) {
-      throw new InvalidEvent(`events "${byType.get(external)}" and "${short}" both derive type "${external}"`);
+      throw new InvalidEvent(
+        `events "${byType.get(external)}" and "${short}" both derive type "${external}"`,
+      );
     }
     byType.set(external, short);
   }
@@ -107,7 +114,10 @@ export function defineEvents<const Specs extends Record<string, PayloadSpec>>(
     async validate(event, where = {}) {
       const spec = Object.hasOwn(specs, event.type) ? specs[event.type] : undefined;
       if (!spec) {
-        throw new InvalidEvent(`family "${name}" has no event "${event.type}" (known: ${names.join(', ')})`, where);
+        throw new InvalidEvent(
+          `family "${name}" has no event "${event.type}" (known: ${names.join(', ')})`,
+          where,
+        );
       }
       const at = { ...where, type: event.type };
       let data: unknown = event.data === undefined ? null : event.data;
@@ -115,9 +125,7 @@ export function defineEvents<const Specs extends Record<string, PayloadSpec>>(
         let result = spec['~standard'].validate(data);
         if (result instanceof Promise) result = await result;
         if (result.issues) {
-          const issues = result.issues
-            .map((i) => `${formatPath(i.path)}: ${i.message}`)
-            .join('; ');
+          const issues = result.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ');
           throw new InvalidEvent(`data fails its schema: ${issues}`, at);
         }
         data = result.value;

@@ -59,7 +59,8 @@ async function sendAll(
     if (outcome.status === 'fulfilled') {
       receipts.push(checkReceipt(target, envelopes, outcome.value));
     } else {
-      const error = outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason));
+      const error =
+        outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason));
       failures.push({ target, error, skipped: false });
     }
   });
@@ -82,7 +83,9 @@ function assertUniqueNames(dispatchers: readonly Dispatcher[]): void {
   const seen = new Set<string>();
   for (const d of dispatchers) {
     if (seen.has(d.name)) {
-      throw new TypeError(`two dispatchers are named "${d.name}": names identify targets in receipts and retries`);
+      throw new TypeError(
+        `two dispatchers are named "${d.name}": names identify targets in receipts and retries`,
+      );
     }
     seen.add(d.name);
   }
@@ -145,15 +148,21 @@ export async function deliver<T>(
   const receipts = [...earlier, ...outcome.receipts];
   if (outcome.failures.length === 0) return complete(receipts);
   const tried = outcome.failures.filter((f) => !f.skipped);
-  if (receipts.length === 0 && tried.length > 0 && tried.every((f) => f.error instanceof ConcurrencyConflict)) {
+  if (
+    receipts.length === 0 &&
+    tried.length > 0 &&
+    tried.every((f) => f.error instanceof ConcurrencyConflict)
+  ) {
     throw tried[0]?.error;
   }
   const failedNames = new Set(outcome.failures.map((f) => f.target));
   const again = dispatchers.filter((d) => failedNames.has(d.name));
   const next = { ...context, attempt: context.attempt + 1 };
   return Promise.reject(
-    new DispatchFailed(context.stream, { result: complete(receipts), receipts, failures: outcome.failures }, () =>
-      deliver(envelopes, again, next, complete, receipts),
+    new DispatchFailed(
+      context.stream,
+      { result: complete(receipts), receipts, failures: outcome.failures },
+      () => deliver(envelopes, again, next, complete, receipts),
     ),
   );
 }

@@ -1,11 +1,16 @@
 /** A value that survives JSON.stringify/JSON.parse unchanged. */
-export type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
+export type Json =
+  null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
 
 /**
  * Where `value` stops being plain JSON, as a path like `$.items[2].at`, with why; undefined when it
  * is JSON. Dates, Maps, class instances, functions, undefined, NaN, bigint and cycles are not.
  */
-export function findNonJson(value: unknown, path = '$', seen = new Set<object>()): string | undefined {
+export function findNonJson(
+  value: unknown,
+  path = '$',
+  seen = new Set<object>(),
+): string | undefined {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -41,4 +46,12 @@ export function findNonJson(value: unknown, path = '$', seen = new Set<object>()
     default:
       return `${path} is ${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}, which JSON cannot carry`;
   }
+}
+
+/** JSON with object keys sorted, so equal data always gives equal text. */
+export function stableJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
 }

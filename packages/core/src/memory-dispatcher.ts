@@ -31,16 +31,30 @@ export class InMemoryDispatcher implements Dispatcher<{ index: number }> {
     return this;
   }
 
-  async dispatch(envelopes: readonly Envelope[], context: DispatchContext): Promise<Receipt<{ index: number }>> {
+  async dispatch(
+    envelopes: readonly Envelope[],
+    context: DispatchContext,
+  ): Promise<Receipt<{ index: number }>> {
     this.calls.push({ envelopes, context });
     const failure = this.#failures.shift();
     if (failure) throw failure;
     const events = envelopes.map((envelope) => {
       const seen = this.#index.get(envelope.id);
-      if (seen !== undefined) return { id: envelope.id, generation: envelope.generation, duplicate: true, position: { index: seen } };
+      if (seen !== undefined)
+        return {
+          id: envelope.id,
+          generation: envelope.generation,
+          duplicate: true,
+          position: { index: seen },
+        };
       const index = this.received.push(envelope) - 1;
       this.#index.set(envelope.id, index);
-      return { id: envelope.id, generation: envelope.generation, duplicate: false, position: { index } };
+      return {
+        id: envelope.id,
+        generation: envelope.generation,
+        duplicate: false,
+        position: { index },
+      };
     });
     return { target: this.name, events };
   }

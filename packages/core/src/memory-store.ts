@@ -11,12 +11,17 @@ export class InMemoryEventStore implements EventStore {
   readonly #streams = new Map<string, Envelope[]>();
   readonly #snapshots = new Map<string, Snapshot>();
 
-  async append(stream: string, envelopes: readonly Envelope[], expectedGeneration: number): Promise<AppendResult> {
+  async append(
+    stream: string,
+    envelopes: readonly Envelope[],
+    expectedGeneration: number,
+  ): Promise<AppendResult> {
     checkBatch(stream, envelopes, expectedGeneration);
     const existing = this.#streams.get(stream) ?? [];
     if (existing.length !== expectedGeneration) {
       const same = envelopes.every((e) => existing[e.generation - 1]?.id === e.id);
-      if (!same) throw new ConcurrencyConflict(stream, expectedGeneration, existing.length, 'memory');
+      if (!same)
+        throw new ConcurrencyConflict(stream, expectedGeneration, existing.length, 'memory');
       return { generation: existing.length, events: envelopes.map((e) => receipt(e, true)) };
     }
     for (const envelope of envelopes) existing.push(deepFreeze(structuredClone(envelope)));
@@ -47,7 +52,12 @@ export class InMemoryEventStore implements EventStore {
 }
 
 function receipt(envelope: Envelope, duplicate: boolean) {
-  return { id: envelope.id, generation: envelope.generation, duplicate, position: { generation: envelope.generation } };
+  return {
+    id: envelope.id,
+    generation: envelope.generation,
+    duplicate,
+    position: { generation: envelope.generation },
+  };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -26,7 +26,11 @@ export interface EventStore {
    * ConcurrencyConflict. Appending the same ids at the same generations again is a no-op whose
    * receipts say `duplicate`.
    */
-  append(stream: string, envelopes: readonly Envelope[], expectedGeneration: number): Promise<AppendResult>;
+  append(
+    stream: string,
+    envelopes: readonly Envelope[],
+    expectedGeneration: number,
+  ): Promise<AppendResult>;
   /** The stream's envelopes from generation `from` (default 1), in order; a missing stream yields none. */
   read(stream: string, from?: number): AsyncIterable<Envelope>;
   readSnapshot?(stream: string): Promise<Snapshot | undefined>;
@@ -44,15 +48,22 @@ export async function load<S, C extends Command, E extends DomainEvent>(
 ): Promise<Versioned<S>> {
   let current = initial(aggregate, id);
   const snapshot = await store.readSnapshot?.(current.stream);
-  if (snapshot) current = { ...current, generation: snapshot.generation, state: snapshot.state as S };
+  if (snapshot)
+    current = { ...current, generation: snapshot.generation, state: snapshot.state as S };
   for await (const envelope of store.read(current.stream, current.generation + 1)) {
     const where = { stream: current.stream, generation: envelope.generation, type: envelope.type };
     if (envelope.generation !== current.generation + 1) {
-      throw new InvalidEvent(`replay expected generation ${current.generation + 1}, the store returned ${envelope.generation}`, where);
+      throw new InvalidEvent(
+        `replay expected generation ${current.generation + 1}, the store returned ${envelope.generation}`,
+        where,
+      );
     }
     const type = aggregate.events.nameOf(envelope.type);
     if (type === undefined) {
-      throw new InvalidEvent(`aggregate "${aggregate.name}" has no event of type "${envelope.type}"`, where);
+      throw new InvalidEvent(
+        `aggregate "${aggregate.name}" has no event of type "${envelope.type}"`,
+        where,
+      );
     }
     current = evolve(aggregate, current, { type, data: envelope.data } as E);
   }
@@ -83,9 +94,16 @@ export function persistTo(store: EventStore, options: PersistOptions = {}): Disp
     async dispatch(envelopes, context): Promise<Receipt> {
       const appended = await store.append(context.stream, envelopes, context.expectedGeneration);
       const state = context.state as Versioned<unknown> | undefined;
-      const crossed = every > 0 && Math.floor(appended.generation / every) > Math.floor(context.expectedGeneration / every);
+      const crossed =
+        every > 0 &&
+        Math.floor(appended.generation / every) > Math.floor(context.expectedGeneration / every);
       if (crossed && store.writeSnapshot && state?.generation === appended.generation) {
-        const snapshot = { stream: context.stream, generation: state.generation, state: state.state, time: new Date().toISOString() };
+        const snapshot = {
+          stream: context.stream,
+          generation: state.generation,
+          state: state.state,
+          time: new Date().toISOString(),
+        };
         try {
           await store.writeSnapshot(context.stream, snapshot);
         } catch (error) {
