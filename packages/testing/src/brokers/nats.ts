@@ -1,0 +1,247 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Broker, BrokerProvider, LocalBrokerOptions, MissingBroker } from './broker.js';
+
+const HOW_TO_GET =
+  'Set NATS_URL to a nats-server started with -js, run `bash scripts/install-nats.sh`, or put nats-server on PATH.';
+
+/**
+ * NATS with JetStream for tests: `NATS_URL`, else a `nats -js` container, else a `nats-server -js`
+ * process on a free port with a temp store dir (restartable on the same port and store).
+ */
+export const natsBroker: BrokerProvider = {
+  kind: 'nats',
+  envVar: 'NATS_URL',
+  howToGet: HOW_TO_GET,
+  fromEnv: (url) => ({
+    kind: 'nats',
+    via: 'env',
+    url,
+    label: `NATS at ${url} (NATS_URL)`,
+    dispose: async () => {},
+  }),
+  container: startNatsContainer,
+  local: startNatsProcess,
+};
+
+async function startNatsContainer(): Promise<Broker> {
+  const { NatsContainer } = await import('@testcontainers/nats');
+  const image = process.env['EVENTFAN_NATS_IMAGE'] ?? 'nats:2.12-alpine';
+  const container = await new NatsContainer(image).withJetStream().start();
+  return {
+    kind: 'nats',
+    via: 'testcontainers',
+    url: `nats://${container.getHost()}:${container.getMappedPort(4222)}`,
+    label: `${image} (testcontainers)`,
+    dispose: async () => {
+      await container.stop();
+    },
+  };
+}
+
+/**
+ * Where the nats-server binary is: `EVENTFAN_NATS_SERVER`, then the repo's `.cache/bin` (where
+ * scripts/install-nats.sh puts it), then PATH; undefined when none is executable.
+ */
+export function findNatsServer(): string | undefined {
+  const fromEnv = process.env['EVENTFAN_NATS_SERVER'];
+  if (fromEnv) return isExecutable(fromEnv) ? fromEnv : undefined;
+  // src/brokers and dist/brokers are both four levels below the repo root.
+  const cached = fileURLToPath(new URL('../../../../.cache/bin/nats-server', import.meta.url));
+  if (isExecutable(cached)) return cached;
+  const onPath = (process.env['PATH'] ?? '').split(delimiter).filter(Boolean);
+  return onPath.map((dir) => join(dir, 'nats-server')).find(isExecutable);
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A free TCP port on 127.0.0.1, found by letting the OS pick one and releasing it. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+async function startNatsProcess(options: LocalBrokerOptions): Promise<Broker | MissingBroker> {
+  const binary = findNatsServer();
+  if (!binary) {
+    const where = process.env['EVENTFAN_NATS_SERVER']
+      ? `EVENTFAN_NATS_SERVER=${process.env['EVENTFAN_NATS_SERVER']} is not an executable`
+      : 'no nats-server in .cache/bin or on PATH';
+    return { kind: 'nats', missing: where };
+  }
+  const ownDir = options.dataDir === undefined;
+  const storeDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'eventfan-nats-')));
+  const port = await freePort();
+  const server = new NatsServerProcess(binary, port, storeDir);
+  try {
+    await server.start();
+  } catch (error) {
+    await server.stop();
+    if (ownDir) await rm(storeDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    kind: 'nats',
+    via: 'process',
+    url: `nats://127.0.0.1:${port}`,
+    label: `nats-server v${server.version} (local process)`,
+    control: { stop: () => server.stop(), start: () => server.start() },
+    dispose: async () => {
+      await server.stop();
+      if (ownDir) await rm(storeDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const READY_TIMEOUT_MS = 20_000;
+const STOP_GRACE_MS = 5_000;
+
+/** One nats-server with JetStream, stoppable and restartable on the same port and store dir. */
+class NatsServerProcess {
+  private child: ChildProcess | undefined;
+  private log: string[] = [];
+  version = 'unknown';
+
+  constructor(
+    private readonly binary: string,
+    private readonly port: number,
+    private readonly storeDir: string,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.child) return;
+    this.log = [];
+    const args = ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir];
+    const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    const keep = (chunk: Buffer) => {
+      this.log.push(...chunk.toString().split('\n').filter(Boolean));
+      this.log = this.log.slice(-20);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    trackForExit(child);
+    const exited = new Promise<never>((_, reject) => {
+      child.once('exit', (code, signal) =>
+        reject(
+          new Error(
+            `nats-server exited (${signal ?? `code ${code}`}) before it was ready on port ${this.port}:\n${this.log.join('\n')}`,
+          ),
+        ),
+      );
+    });
+    exited.catch(() => {});
+    try {
+      const info = await Promise.race([waitForJetStream(this.port, READY_TIMEOUT_MS), exited]);
+      this.version = info.version ?? this.version;
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  /** SIGTERM lets JetStream flush its store; SIGKILL only if it does not exit in time. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+const running = new Set<ChildProcess>();
+let killOnExit = false;
+
+/** Kills servers a crashed or interrupted test run would otherwise leave behind. */
+function trackForExit(child: ChildProcess): void {
+  if (!killOnExit) process.once('exit', killAll);
+  killOnExit = true;
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
+function killAll(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
+interface ServerInfo {
+  readonly version?: string;
+  readonly jetstream?: boolean;
+}
+
+/**
+ * Waits until the server accepts connections and its JetStream API answers, speaking the NATS text
+ * protocol directly so the fixture needs no client library.
+ */
+async function waitForJetStream(port: number, timeoutMs: number): Promise<ServerInfo> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      return await probeJetStream(port, Math.min(2_000, deadline - Date.now()));
+    } catch (error) {
+      last = error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  const why = last instanceof Error ? last.message : String(last);
+  throw new Error(
+    `nats-server on 127.0.0.1:${port} was not ready with JetStream within ${timeoutMs} ms: ${why}`,
+  );
+}
+
+function probeJetStream(port: number, timeoutMs: number): Promise<ServerInfo> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let buffer = '';
+    let info: ServerInfo | undefined;
+    const done = (error: Error | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(info ?? {});
+    };
+    const timer = setTimeout(() => done(new Error('no JetStream answer yet')), timeoutMs);
+    socket.once('error', (error) => done(error));
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString();
+      if (!info) {
+        const match = /^INFO (\{.*\}) *\r\n/.exec(buffer);
+        if (!match?.[1]) return;
+        info = JSON.parse(match[1]) as ServerInfo;
+        if (!info.jetstream) return done(new Error('server runs without JetStream'));
+        socket.write('CONNECT {"verbose":false,"pedantic":false}\r\nSUB _eventfan.probe 1\r\n');
+        socket.write('PUB $JS.API.INFO _eventfan.probe 0\r\n\r\n');
+      }
+      const reply = /MSG _eventfan\.probe 1 \d+\r\n(.*)\r\n/.exec(buffer);
+      if (!reply?.[1]) return;
+      const answer = JSON.parse(reply[1]) as { error?: { description?: string } };
+      done(
+        answer.error ? new Error(`JetStream: ${answer.error.description ?? 'error'}`) : undefined,
+      );
+    });
+  });
+}

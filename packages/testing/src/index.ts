@@ -1,0 +1,1 @@
+export { findNatsServer, natsBroker } from './brokers/nats.js';
