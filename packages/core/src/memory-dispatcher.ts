@@ -1,9 +1,12 @@
 import type { DispatchContext, Dispatcher, Receipt } from './dispatcher.js';
 import type { Envelope } from './envelope.js';
+import { InvalidEvent } from './errors.js';
 
 export interface InMemoryDispatcherOptions {
   readonly name?: string;
   readonly role?: 'store' | 'publisher';
+  /** Refuse (InvalidEvent, nothing recorded) an event whose JSON data is larger, like a broker would. */
+  readonly maxEventBytes?: number;
 }
 
 /**
@@ -19,10 +22,12 @@ export class InMemoryDispatcher implements Dispatcher<{ index: number }> {
   readonly calls: { envelopes: readonly Envelope[]; context: DispatchContext }[] = [];
   readonly #index = new Map<string, number>();
   readonly #failures: Error[] = [];
+  readonly #maxEventBytes: number;
 
   constructor(options: InMemoryDispatcherOptions = {}) {
     this.name = options.name ?? 'memory';
     this.role = options.role ?? 'publisher';
+    this.#maxEventBytes = options.maxEventBytes ?? Number.POSITIVE_INFINITY;
   }
 
   /** The next `times` dispatches throw `error`. */
@@ -38,6 +43,19 @@ export class InMemoryDispatcher implements Dispatcher<{ index: number }> {
     this.calls.push({ envelopes, context });
     const failure = this.#failures.shift();
     if (failure) throw failure;
+    for (const envelope of envelopes) {
+      const bytes = Buffer.byteLength(JSON.stringify(envelope.data));
+      if (bytes > this.#maxEventBytes) {
+        throw new InvalidEvent(
+          `data of ${bytes} bytes is over the ${this.#maxEventBytes}-byte limit of "${this.name}"`,
+          {
+            stream: envelope.stream,
+            generation: envelope.generation,
+            type: envelope.type,
+          },
+        );
+      }
+    }
     const events = envelopes.map((envelope) => {
       const seen = this.#index.get(envelope.id);
       if (seen !== undefined)

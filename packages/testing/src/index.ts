@@ -1,1 +1,29 @@
+export type {
+  Broker,
+  BrokerControl,
+  BrokerKind,
+  BrokerProvider,
+  BrokerVia,
+  LocalBrokerOptions,
+  MissingBroker,
+} from './brokers/broker.js';
+export { isMissing } from './brokers/broker.js';
+export type { AcquireOptions } from './brokers/acquire.js';
+export { acquireBroker, acquireBrokerOrSkip, brokersRequired } from './brokers/acquire.js';
+export { containerRuntimeMissing } from './brokers/container-runtime.js';
+export type { ProvidedBroker } from './brokers/vitest.js';
+export { brokerGlobalSetup, describeWithBroker, injectBroker } from './brokers/vitest.js';
+export type {
+  ConformanceFeatures,
+  ConformanceHarness,
+  ReadBackEvent,
+} from './conformance/suite.js';
+export { describeDispatcherConformance } from './conformance/suite.js';
+export type { SampleOptions } from './conformance/events.js';
+export {
+  Conformance,
+  ConformanceEvent,
+  sampleEnvelopes,
+  uniqueStream,
+} from './conformance/events.js';
 export { findNatsServer, natsBroker } from './brokers/nats.js';

@@ -53,7 +53,9 @@ export async function acquireBrokerOrSkip(
   const broker = await acquireBroker(provider, options);
   if (isMissing(broker)) {
     if (brokersRequired()) {
-      throw new Error(`[eventfan] ${broker.missing} (CI/EVENTFAN_REQUIRE_BROKERS is set, so this fails instead of skipping)`);
+      throw new Error(
+        `[eventfan] ${broker.missing} (CI/EVENTFAN_REQUIRE_BROKERS is set, so this fails instead of skipping)`,
+      );
     }
     console.warn(`\n[eventfan] SKIPPING ${broker.kind} broker tests — ${broker.missing}\n`);
   }

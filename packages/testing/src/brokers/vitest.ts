@@ -6,7 +6,12 @@ import { acquireBrokerOrSkip } from './acquire.js';
 
 /** What a vitest globalSetup hands to the test files about the broker it got. */
 export type ProvidedBroker =
-  | { readonly kind: BrokerKind; readonly via: BrokerVia; readonly url: string; readonly label: string }
+  | {
+      readonly kind: BrokerKind;
+      readonly via: BrokerVia;
+      readonly url: string;
+      readonly label: string;
+    }
   | { readonly kind: BrokerKind; readonly missing: string };
 
 declare module 'vitest' {
@@ -34,7 +39,12 @@ export function brokerGlobalSetup(provider: BrokerProvider) {
       return async () => {};
     }
     console.info(`[eventfan] ${provider.kind} tests run against ${broker.label} at ${broker.url}`);
-    project.provide(key, { kind: broker.kind, via: broker.via, url: broker.url, label: broker.label });
+    project.provide(key, {
+      kind: broker.kind,
+      via: broker.via,
+      url: broker.url,
+      label: broker.label,
+    });
     return () => broker.dispose();
   };
 }
@@ -55,7 +65,8 @@ export function describeWithBroker(
 ): void {
   const broker = injectBroker(kind);
   const missing = 'missing' in broker ? broker.missing : undefined;
-  const title = 'missing' in broker ? `${name} — SKIPPED: ${broker.missing}` : `${name} [${broker.label}]`;
+  const title =
+    'missing' in broker ? `${name} — SKIPPED: ${broker.missing}` : `${name} [${broker.label}]`;
   describe.skipIf(missing !== undefined)(title, () => {
     if (!('missing' in broker)) body(broker);
   });
