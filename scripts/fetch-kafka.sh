@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Fetches Apache Kafka's official broker jars (org.apache.kafka:kafka_2.13 and its runtime
+# dependencies) from Maven Central with Maven, into <repo>/.cache/kafka/libs. The Kafka fixture in
+# @eventfan/testing runs `kafka.Kafka` from there (or from $EVENTFAN_KAFKA_HOME/libs) in KRaft mode.
+# Idempotent: when the jars for the pom as it is now are already there, it does nothing.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+pom="$repo/scripts/kafka/pom.xml"
+home="$repo/.cache/kafka"
+libs="$home/libs"
+stamp="$home/pom.sha256"
+
+want="$(sha256sum "$pom" | awk '{print $1}')"
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && compgen -G "$libs/kafka_2.13-*.jar" >/dev/null; then
+  echo "Kafka jars already in $libs ($(basename "$(compgen -G "$libs/kafka_2.13-*.jar")"))"
+  exit 0
+fi
+
+if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
+  echo "java or mvn missing; installing Debian's openjdk-17-jre-headless and maven" >&2
+  sudo_cmd=""
+  [[ "$(id -u)" -ne 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq openjdk-17-jre-headless maven
+fi
+
+# Copy into a fresh folder, then swap it in: an interrupted fetch never leaves a half set of jars.
+rm -rf "$libs.tmp"
+mvn -q -B -Dstyle.color=never -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs.tmp"
+rm -rf "$libs"
+mv "$libs.tmp" "$libs"
+echo "$want" >"$stamp"
+echo "Kafka jars fetched into $libs ($(basename "$(compgen -G "$libs/kafka_2.13-*.jar")"), $(ls "$libs" | wc -l) jars)"
