@@ -27,3 +27,4 @@ export {
   uniqueStream,
 } from './conformance/events.js';
 export { findNatsServer, natsBroker } from './brokers/nats.js';
+export { kafkaBroker, kafkaBrokerWith, type LocalKafkaOptions } from './brokers/kafka.js';
