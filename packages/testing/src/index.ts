@@ -27,4 +27,6 @@ export {
   uniqueStream,
 } from './conformance/events.js';
 export { findNatsServer, natsBroker } from './brokers/nats.js';
+export { specification } from './specification.js';
+export type { Then } from './specification.js';
 export { kafkaBroker, kafkaBrokerWith, type LocalKafkaOptions } from './brokers/kafka.js';
