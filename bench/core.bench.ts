@@ -5,7 +5,15 @@
  * Run: npm run bench -- core
  */
 import { Bench } from 'tinybench';
-import { InMemoryDispatcher, InMemoryEventStore, decide, dispatch, evolve, initial, persistTo } from '@eventfan/core';
+import {
+  InMemoryDispatcher,
+  InMemoryEventStore,
+  decide,
+  dispatch,
+  evolve,
+  initial,
+  persistTo,
+} from '@eventfan/core';
 import type { Versioned } from '@eventfan/core';
 import { Combat } from '../examples/combat/src/combat.js';
 import type { CombatState } from '../examples/combat/src/combat.js';
@@ -13,7 +21,11 @@ import { heapUsed, printTable } from './report.js';
 
 const COMMANDS = 100_000;
 const OGRES = 1_000; // 100 attacks of 1 damage each: every ogre survives (900 hitpoints)
-const attack = (i: number) => ({ type: 'Attack' as const, entityId: `ogre${i % OGRES}`, damage: 1 });
+const attack = (i: number) => ({
+  type: 'Attack' as const,
+  entityId: `ogre${i % OGRES}`,
+  damage: 1,
+});
 
 async function throughDispatch(): Promise<InMemoryEventStore> {
   const store = new InMemoryEventStore();
@@ -54,5 +66,8 @@ printTable('core: 100k combat commands', [
   ['dispatch + store + dispatcher', `${fullRate.toLocaleString('en')} events/s`],
   ['decide + evolve only', `${pureRate.toLocaleString('en')} events/s`],
   ['ratio dispatch / pure', (fullRate / pureRate).toFixed(3)],
-  ['heap retained per stored event', `${Math.round((after - before) / COMMANDS)} bytes (${kept.streams().length} streams)`],
+  [
+    'heap retained per stored event',
+    `${Math.round((after - before) / COMMANDS)} bytes (${kept.streams().length} streams)`,
+  ],
 ]);

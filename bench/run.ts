@@ -8,7 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const all = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).map((f) => f.replace('.bench.ts', ''));
+const all = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .map((f) => f.replace('.bench.ts', ''));
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !all.includes(w));
 if (unknown.length > 0) {
@@ -20,7 +22,13 @@ for (const name of wanted.length > 0 ? wanted : all) {
   console.log(`\n=== bench/${name}.bench.ts`);
   const run = spawnSync(
     process.execPath,
-    ['--expose-gc', '--conditions=@eventfan/source', '--import', 'tsx', join(here, `${name}.bench.ts`)],
+    [
+      '--expose-gc',
+      '--conditions=@eventfan/source',
+      '--import',
+      'tsx',
+      join(here, `${name}.bench.ts`),
+    ],
     { stdio: 'inherit' },
   );
   if (run.status !== 0) failed++;

@@ -29,13 +29,17 @@ export const Combat = defineAggregate<CombatState, CombatCommand, CombatEvent>({
   handle: {
     Attack(state, { entityId, damage }) {
       if (entityId !== state.entityId) return reject(`this is ${state.entityId}, not ${entityId}`);
-      if (!Number.isInteger(damage) || damage <= 0) return reject(`damage must be a whole number > 0, got ${damage}`);
+      if (!Number.isInteger(damage) || damage <= 0)
+        return reject(`damage must be a whole number > 0, got ${damage}`);
       if (state.hitpoints === 0) return reject(`${entityId} is already dead`);
       return CombatEvent.event('EntityAttacked', { entityId, damage });
     },
   },
   apply: {
-    EntityAttacked: (state, { damage }) => ({ ...state, hitpoints: Math.max(0, state.hitpoints - damage) }),
+    EntityAttacked: (state, { damage }) => ({
+      ...state,
+      hitpoints: Math.max(0, state.hitpoints - damage),
+    }),
     RandomEvent: (state) => state,
     UnitEvent: (state) => state,
   },

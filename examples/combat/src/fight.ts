@@ -20,16 +20,26 @@ export const ATTACKS: readonly CombatCommand[] = [150, 200, 250, 300, 75].map((d
  * its events as CloudEvents JSON, receipts and the new state; then replays the stream from the
  * store and checks the same state comes back.
  */
-export async function fight(store: EventStore, dispatchers: readonly Dispatcher[], log: FightLog): Promise<Versioned<CombatState>> {
+export async function fight(
+  store: EventStore,
+  dispatchers: readonly Dispatcher[],
+  log: FightLog,
+): Promise<Versioned<CombatState>> {
   let current = initial(Combat, 'ogre');
   log(`${current.stream}: ${describe(current)}`);
   for (const command of ATTACKS) {
-    log(`\n> ${command.type} ${JSON.stringify({ entityId: command.entityId, damage: command.damage })}`);
+    log(
+      `\n> ${command.type} ${JSON.stringify({ entityId: command.entityId, damage: command.damage })}`,
+    );
     try {
-      const result = await dispatch(Combat, current, command, dispatchers, { causationId: `attack-${current.generation + 1}` });
+      const result = await dispatch(Combat, current, command, dispatchers, {
+        causationId: `attack-${current.generation + 1}`,
+      });
       for (const envelope of result.envelopes) log(indent(encodeJson(toCloudEvent(envelope))));
       for (const receipt of result.receipts) {
-        log(`  receipt from ${receipt.target}: ${receipt.events.map((e) => JSON.stringify(e.position)).join(', ')}${receipt.events.some((e) => e.duplicate) ? ' (duplicate)' : ''}`);
+        log(
+          `  receipt from ${receipt.target}: ${receipt.events.map((e) => JSON.stringify(e.position)).join(', ')}${receipt.events.some((e) => e.duplicate) ? ' (duplicate)' : ''}`,
+        );
       }
       current = result.state;
       log(`  state: ${describe(current)}`);
@@ -40,8 +50,11 @@ export async function fight(store: EventStore, dispatchers: readonly Dispatcher[
   }
   const replayed = await load(Combat, store, 'ogre');
   const same = JSON.stringify(replayed) === JSON.stringify(current);
-  log(`\nreplayed ${current.stream} from the store: ${describe(replayed)} — ${same ? 'the same state came back' : 'MISMATCH'}`);
-  if (!same) throw new Error(`replay gave ${JSON.stringify(replayed)}, expected ${JSON.stringify(current)}`);
+  log(
+    `\nreplayed ${current.stream} from the store: ${describe(replayed)} — ${same ? 'the same state came back' : 'MISMATCH'}`,
+  );
+  if (!same)
+    throw new Error(`replay gave ${JSON.stringify(replayed)}, expected ${JSON.stringify(current)}`);
   return replayed;
 }
 

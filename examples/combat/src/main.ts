@@ -9,8 +9,16 @@ import { fight } from './fight.js';
 const store = new InMemoryEventStore();
 const brokers = await connectBrokers(console.log);
 try {
-  console.log('eventfan combat demo — targets:', ['in-memory store', ...brokers.dispatchers.map((d) => d.name)].join(', '), '\n');
-  await fight(store, [persistTo(store, { name: 'in-memory store', snapshotEvery: 3 }), ...brokers.dispatchers], console.log);
+  console.log(
+    'eventfan combat demo — targets:',
+    ['in-memory store', ...brokers.dispatchers.map((d) => d.name)].join(', '),
+    '\n',
+  );
+  await fight(
+    store,
+    [persistTo(store, { name: 'in-memory store', snapshotEvery: 3 }), ...brokers.dispatchers],
+    console.log,
+  );
 } finally {
   await brokers.close();
 }

@@ -21,16 +21,16 @@ export function checkBatch(
   }
   if (envelopes.length === 0)
     throw new InvalidEvent('nothing to append: the batch is empty', { stream });
-  envelopes.forEach((envelope, i) => {
+  for (let i = 0; i < envelopes.length; i++) {
+    const envelope = envelopes[i] as Envelope;
+    if (envelope.stream === stream && envelope.generation === expectedGeneration + i + 1) continue;
     const where = { stream, generation: envelope.generation, type: envelope.type };
     if (envelope.stream !== stream) {
       throw new InvalidEvent(`envelope ${i} belongs to stream "${envelope.stream}"`, where);
     }
-    if (envelope.generation !== expectedGeneration + i + 1) {
-      throw new InvalidEvent(
-        `envelope ${i} has generation ${envelope.generation}, expected ${expectedGeneration + i + 1}`,
-        where,
-      );
-    }
-  });
+    throw new InvalidEvent(
+      `envelope ${i} has generation ${envelope.generation}, expected ${expectedGeneration + i + 1}`,
+      where,
+    );
+  }
 }
