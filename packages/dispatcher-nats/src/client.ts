@@ -1,0 +1,57 @@
+/**
+ * The parts of a NATS client this package uses, typed structurally so that both the `nats` 2.x
+ * package and the `@nats-io/transport-node` + `@nats-io/jetstream` 3.x clients fit without either
+ * being imported here.
+ */
+
+/** A message header set, made by the client's own `headers()` function. */
+export interface NatsHeaders {
+  set(key: string, value: string): void;
+}
+
+/** A message received in reply to a request. */
+export interface NatsReply {
+  readonly data: Uint8Array;
+}
+
+/** A connection: `connect()` from `nats` or from `@nats-io/transport-node`. */
+export interface NatsConnection {
+  /** What the server said on connect; `max_payload` bounds one message including headers. */
+  readonly info?: { readonly max_payload: number } | undefined;
+  publish(subject: string, payload?: Uint8Array, options?: { headers?: NatsHeaders }): void;
+  flush(): Promise<void>;
+  request(
+    subject: string,
+    payload?: Uint8Array,
+    options?: { timeout: number; headers?: NatsHeaders },
+  ): Promise<NatsReply>;
+  isClosed(): boolean;
+  /** Only on `nats` 2.x connections; with 3.x pass `jetstream(nc)` from `@nats-io/jetstream`. */
+  jetstream?(): JetStreamPublisher;
+}
+
+/** JetStream's answer to a publish: where the message was stored, or that it was already there. */
+export interface PubAck {
+  readonly stream: string;
+  readonly seq: number;
+  readonly duplicate: boolean;
+}
+
+export interface JetStreamPublishOptions {
+  msgID?: string;
+  timeout?: number;
+  headers?: NatsHeaders;
+  expect?: { lastSubjectSequence?: number };
+}
+
+/** A JetStream client: `nc.jetstream()` (2.x) or `jetstream(nc)` (3.x). */
+export interface JetStreamPublisher {
+  publish(
+    subject: string,
+    payload?: Uint8Array,
+    options?: JetStreamPublishOptions,
+  ): Promise<PubAck>;
+}
+
+/** The client's `headers` function (`import { headers } from 'nats'` or `'@nats-io/transport-node'`). */
+export type HeadersFactory = () => NatsHeaders;

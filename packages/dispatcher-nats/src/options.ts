@@ -1,0 +1,73 @@
+import type { Envelope } from '@eventfan/core';
+import type { HeadersFactory, JetStreamPublisher, NatsConnection } from './client.js';
+import type { CloudEventMode } from './encode.js';
+import { defaultSubject, publishSubjectProblem } from './subject.js';
+
+export interface NatsDispatcherBaseOptions {
+  /** A connection you already have (`connect()` from `nats`, or from `@nats-io/transport-node`). */
+  readonly connection: NatsConnection;
+  /** The same client's `headers` function, to build message headers the connection accepts. */
+  readonly headers: HeadersFactory;
+  /** The target name in receipts and errors; default `nats`. */
+  readonly name?: string;
+  /** First subject token(s) of the default subject `<prefix>.<aggregate>.<stream>`; default `events`. */
+  readonly prefix?: string;
+  /** Where an envelope goes, instead of the default subject. Must be a subject without wildcards. */
+  readonly subject?: (envelope: Envelope) => string;
+  /** CloudEvents content mode: `binary` (default: `ce-` headers, JSON data) or `structured`. */
+  readonly encoding?: CloudEventMode;
+  /** How long to wait for a PubAck (JetStream) or a flush (core); default 5000 ms. */
+  readonly timeoutMs?: number;
+}
+
+export interface JetStreamDispatcherOptions extends NatsDispatcherBaseOptions {
+  readonly mode?: 'jetstream';
+  /** `jetstream(nc)` from `@nats-io/jetstream`; default `connection.jetstream()` (nats 2.x). */
+  readonly jetstream?: JetStreamPublisher;
+  /**
+   * Check the expected generation with `Nats-Expected-Last-Subject-Sequence` and throw
+   * ConcurrencyConflict on a mismatch. Events of a dispatch are then sent one after the other.
+   * Needs one subject per stream (the default subject). Default false.
+   */
+  readonly checkGeneration?: boolean;
+  /** Most PubAcks awaited at once within one dispatch; default 256. */
+  readonly maxInFlight?: number;
+  /** For JetStream domains: `$JS.<domain>.API`; default `$JS.API`. */
+  readonly apiPrefix?: string;
+}
+
+/** Core NATS: at-most-once, no acknowledgement beyond the server having read the messages. */
+export interface CoreNatsDispatcherOptions extends NatsDispatcherBaseOptions {
+  readonly mode: 'core';
+}
+
+/** The options every mode shares, checked and defaulted. */
+export interface Settings {
+  readonly name: string;
+  readonly subjectOf: (envelope: Envelope) => string;
+  readonly encoding: CloudEventMode;
+  readonly timeoutMs: number;
+}
+
+export function settings(options: NatsDispatcherBaseOptions): Settings {
+  const name = options.name ?? 'nats';
+  const fail = (what: string) => {
+    throw new TypeError(`NATS dispatcher "${name}": ${what}`);
+  };
+  if (!options.connection || typeof options.connection.publish !== 'function') {
+    fail('`connection` must be a NATS connection (the result of connect())');
+  }
+  if (typeof options.headers !== 'function') {
+    fail("`headers` must be the client's headers function (import { headers } from 'nats')");
+  }
+  const prefix = options.prefix ?? 'events';
+  const prefixProblem = publishSubjectProblem(prefix);
+  if (prefixProblem) fail(`prefix: ${prefixProblem}`);
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  if (!(timeoutMs > 0)) fail(`timeoutMs must be > 0, got ${timeoutMs}`);
+  const encoding = options.encoding ?? 'binary';
+  if (encoding !== 'binary' && encoding !== 'structured') {
+    fail(`encoding must be "binary" or "structured", got ${JSON.stringify(encoding)}`);
+  }
+  return { name, subjectOf: options.subject ?? defaultSubject(prefix), encoding, timeoutMs };
+}

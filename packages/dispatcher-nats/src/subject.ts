@@ -1,0 +1,40 @@
+import type { Envelope } from '@eventfan/core';
+
+/**
+ * One NATS subject token from any string: letters, digits, `-` and `_` stay, every other UTF-8
+ * byte (`.`, `*`, `>`, spaces, `%` itself…) becomes `%XX`. Distinct strings give distinct tokens,
+ * and `decodeSubjectToken` turns a token back into the string.
+ */
+export function subjectToken(value: string): string {
+  let token = '';
+  for (const byte of new TextEncoder().encode(value)) {
+    const char = String.fromCharCode(byte);
+    token += /[A-Za-z0-9_-]/.test(char)
+      ? char
+      : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return token;
+}
+
+export function decodeSubjectToken(token: string): string {
+  return decodeURIComponent(token);
+}
+
+/** `<prefix>.<aggregate>.<stream>`, each id escaped into one token. */
+export function defaultSubject(prefix: string): (envelope: Envelope) => string {
+  return (envelope) =>
+    `${prefix}.${subjectToken(envelope.aggregate)}.${subjectToken(envelope.stream)}`;
+}
+
+/**
+ * Why `subject` cannot be published to, or undefined when it can: a publish subject has non-empty
+ * tokens, no wildcards and no whitespace.
+ */
+export function publishSubjectProblem(subject: string): string | undefined {
+  if (typeof subject !== 'string' || subject === '') return 'the subject is empty';
+  if (/\s/.test(subject)) return `subject "${subject}" contains whitespace`;
+  const tokens = subject.split('.');
+  if (tokens.some((t) => t === '')) return `subject "${subject}" has an empty token`;
+  if (tokens.some((t) => t === '*' || t === '>')) return `subject "${subject}" has a wildcard`;
+  return undefined;
+}

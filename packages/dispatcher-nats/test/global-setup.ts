@@ -1,0 +1,3 @@
+import { brokerGlobalSetup, natsBroker } from '@eventfan/testing';
+
+export default brokerGlobalSetup(natsBroker);
