@@ -30,3 +30,12 @@ export { findNatsServer, natsBroker } from './brokers/nats.js';
 export { specification } from './specification.js';
 export type { Then } from './specification.js';
 export { kafkaBroker, kafkaBrokerWith, type LocalKafkaOptions } from './brokers/kafka.js';
+export { esdbBroker } from './brokers/esdb.js';
+export {
+  ESDB_TEST_SERVER_LABEL,
+  startEsdbTestServer,
+  type EsdbTestServer,
+  type EsdbTestServerOptions,
+} from './esdb-server/server.js';
+export type { EsdbFault, EsdbOperation } from './esdb-server/faults.js';
+export type { ProtocolSource } from './esdb-server/protocol.js';
