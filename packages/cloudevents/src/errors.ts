@@ -1,0 +1,32 @@
+import { EventfanError } from '@eventfan/core';
+
+/**
+ * A CloudEvent (or a message that should carry one) breaks the CloudEvents 1.0 spec or this
+ * package's mapping. `attribute` names the offending attribute when there is one; `reason` says
+ * what is wrong with it. Thrown before anything is encoded, so nothing half-written leaves.
+ */
+export class InvalidCloudEvent extends EventfanError {
+  readonly attribute: string | undefined;
+  readonly reason: string;
+  /** The event's id, when it was known at the point of failure. */
+  readonly eventId: string | undefined;
+
+  constructor(
+    reason: string,
+    attribute?: string,
+    options?: { readonly eventId?: string; readonly cause?: unknown },
+  ) {
+    const where = [
+      attribute !== undefined ? `attribute "${attribute}"` : undefined,
+      options?.eventId !== undefined ? `event "${options.eventId}"` : undefined,
+    ].filter(Boolean);
+    super(
+      'INVALID_CLOUDEVENT',
+      `Invalid CloudEvent${where.length ? ` (${where.join(', ')})` : ''}: ${reason}`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.attribute = attribute;
+    this.reason = reason;
+    this.eventId = options?.eventId;
+  }
+}

@@ -1,0 +1,144 @@
+import {
+  binaryUnderJson,
+  isBase64,
+  show,
+  validateCloudEvent,
+  type CloudEvent,
+} from './cloudevent.js';
+import { isJsonContentType } from './content-type.js';
+import { base64ToBytes, utf8 } from './data.js';
+import { InvalidCloudEvent } from './errors.js';
+
+/** Media type of the JSON event format. */
+export const JSON_FORMAT = 'application/cloudevents+json';
+/** Media type of the JSON batch format. */
+export const JSON_BATCH_FORMAT = 'application/cloudevents-batch+json';
+
+/** The event in the JSON format (`application/cloudevents+json`); binary data as `data_base64`. */
+export function encodeJson(event: CloudEvent): string {
+  return serialize(validateCloudEvent(event));
+}
+
+/**
+ * An event from the JSON format. `null` attributes count as unset (as the format requires);
+ * `data_base64` comes back as `data`, a `Uint8Array`. Throws InvalidCloudEvent.
+ */
+export function decodeJson(text: string | Uint8Array): CloudEvent {
+  return fromJsonValue(parse(text, 'event'));
+}
+
+/** Events in the JSON batch format (`application/cloudevents-batch+json`): a JSON array. */
+export function encodeBatch(events: readonly CloudEvent[]): string {
+  let out = '[';
+  for (let i = 0; i < events.length; i++) {
+    if (i > 0) out += ',';
+    try {
+      out += serialize(validateCloudEvent(events[i]));
+    } catch (error) {
+      throw inBatch(error, i);
+    }
+  }
+  return `${out}]`;
+}
+
+/** Events from the JSON batch format. Throws InvalidCloudEvent naming the index at fault. */
+export function decodeBatch(text: string | Uint8Array): CloudEvent[] {
+  const parsed = parse(text, 'batch');
+  if (!Array.isArray(parsed)) {
+    throw new InvalidCloudEvent(`a batch is a JSON array of events, got ${show(parsed)}`);
+  }
+  const events = new Array<CloudEvent>(parsed.length);
+  for (let i = 0; i < parsed.length; i++) {
+    try {
+      events[i] = fromJsonValue(parsed[i]);
+    } catch (error) {
+      throw inBatch(error, i);
+    }
+  }
+  return events;
+}
+
+/** Structured mode is read only in the JSON format; batches and other formats are refused. */
+export function assertJsonFormat(contentType: string): void {
+  const essence = contentType.split(';', 1)[0]?.trim().toLowerCase();
+  if (essence !== JSON_FORMAT) {
+    throw new InvalidCloudEvent(
+      `content-type "${contentType}" is not the JSON event format (${JSON_FORMAT})${essence === JSON_BATCH_FORMAT ? '; read batches with decodeBatch' : ''}`,
+    );
+  }
+}
+
+function serialize(event: CloudEvent): string {
+  const { data } = event;
+  if (!(data instanceof Uint8Array)) return JSON.stringify(event);
+  const { data: _bytes, ...attributes } = event;
+  return JSON.stringify({
+    ...attributes,
+    data_base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
+  });
+}
+
+function parse(text: string | Uint8Array, what: string): unknown {
+  const json = typeof text === 'string' ? text : utf8(text, `the ${what}'s JSON text`);
+  try {
+    return JSON.parse(json);
+  } catch (cause) {
+    throw new InvalidCloudEvent(
+      `the ${what} is not valid JSON: ${(cause as Error).message}`,
+      undefined,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+/** A parsed JSON-format event, normalized (nulls dropped, `data_base64` decoded) and validated. */
+export function fromJsonValue(value: unknown): CloudEvent {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidCloudEvent(
+      `the JSON format carries an event as a JSON object, got ${show(value)}`,
+    );
+  }
+  const parsed = value as Record<string, unknown>;
+  return validateCloudEvent(needsNormalizing(parsed) ? normalize(parsed) : parsed);
+}
+
+function needsNormalizing(parsed: Record<string, unknown>): boolean {
+  for (const name in parsed) {
+    if ((parsed[name] === null && name !== 'data') || name === 'data_base64') return true;
+  }
+  return false;
+}
+
+function normalize(parsed: Record<string, unknown>): Record<string, unknown> {
+  const event: Record<string, unknown> = {};
+  let base64: unknown;
+  for (const name in parsed) {
+    const value = parsed[name];
+    if (name === 'data_base64') base64 = value;
+    else if (value !== null || name === 'data') event[name] = value;
+  }
+  if (base64 === undefined || base64 === null) return event;
+  const eventId = typeof event.id === 'string' ? event.id : undefined;
+  const fail = (reason: string) =>
+    new InvalidCloudEvent(reason, 'data_base64', eventId === undefined ? undefined : { eventId });
+  if (typeof base64 !== 'string' || !isBase64(base64)) {
+    throw fail(`data_base64 must be a base64 (RFC 4648) string, got ${show(base64)}`);
+  }
+  if (event.data !== undefined) throw fail('an event carries either data or data_base64, not both');
+  const contentType = typeof event.datacontenttype === 'string' ? event.datacontenttype : undefined;
+  if (isJsonContentType(contentType)) {
+    throw fail(binaryUnderJson(contentType));
+  }
+  event.data = base64ToBytes(base64);
+  return event;
+}
+
+function inBatch(error: unknown, index: number): unknown {
+  if (!(error instanceof InvalidCloudEvent)) return error;
+  return new InvalidCloudEvent(`batch item ${index}: ${error.reason}`, error.attribute, {
+    eventId: error.eventId,
+    cause: error,
+  });
+}

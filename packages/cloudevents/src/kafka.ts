@@ -1,0 +1,92 @@
+import { validateCloudEvent, type CloudEvent } from './cloudevent.js';
+import { CLOUDEVENTS_JSON, isStructuredContentType } from './content-type.js';
+import { bytesToData, dataToBytes } from './data.js';
+import { InvalidCloudEvent } from './errors.js';
+import {
+  binaryContentType,
+  CONTENT_TYPE,
+  readHeaders,
+  toHeaders,
+  type BindingMode,
+  type HeaderDialect,
+  type HeaderValue,
+} from './headers.js';
+import { assertJsonFormat, decodeJson, encodeJson, JSON_FORMAT } from './json.js';
+
+/** A Kafka record to produce (the shape kafkajs's `Message` accepts). */
+export interface KafkaRecord {
+  /** The `partitionkey` extension (so one stream lands on one partition), or null. */
+  key: string | null;
+  /** The data (binary mode; null when the event has none) or the JSON-format event (structured). */
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/** A consumed Kafka message: kafkajs delivers headers (and key and value) as Buffers. */
+export interface KafkaMessage {
+  readonly key?: Buffer | string | null;
+  readonly value: Buffer | string | null;
+  readonly headers?: Readonly<Record<string, HeaderValue>>;
+}
+
+const KAFKA: HeaderDialect = {
+  binding: 'Kafka',
+  prefix: 'ce_',
+  percentEncoded: false,
+  contentTypeAttributeHeader: false,
+};
+
+/**
+ * The event as a Kafka record per the Kafka protocol binding. Binary mode (default): `ce_`
+ * headers, `content-type` = datacontenttype, value = data. Structured: value = JSON format with
+ * `content-type: application/cloudevents+json; charset=UTF-8`. Key = `partitionkey` either way.
+ */
+export function toKafkaRecord(
+  event: CloudEvent,
+  options?: { readonly mode?: BindingMode },
+): KafkaRecord {
+  const key = typeof event.partitionkey === 'string' ? event.partitionkey : null;
+  if (options?.mode === 'structured') {
+    return {
+      key,
+      value: Buffer.from(encodeJson(event)),
+      headers: { [CONTENT_TYPE]: CLOUDEVENTS_JSON },
+    };
+  }
+  validateCloudEvent(event);
+  return { key, value: dataToBytes(event) ?? null, headers: toHeaders(event, KAFKA) };
+}
+
+/**
+ * The CloudEvent in a consumed Kafka message, in either mode (told apart by `content-type`).
+ * Header values may be strings or Buffers. The key is not read: `partitionkey` travels with the
+ * event itself. Throws InvalidCloudEvent.
+ */
+export function fromKafkaRecord(message: KafkaMessage): CloudEvent {
+  const read = readHeaders(message.headers, KAFKA);
+  const { value } = message;
+  if (isStructuredContentType(read.contentType)) {
+    assertJsonFormat(read.contentType as string);
+    if (value === null) {
+      throw new InvalidCloudEvent('a structured-mode Kafka message has no value');
+    }
+    return decodeJson(value);
+  }
+  if (!read.any) {
+    throw new InvalidCloudEvent(
+      `the Kafka message carries no CloudEvent: no "ce_" headers and no "${CONTENT_TYPE}: ${JSON_FORMAT}"`,
+    );
+  }
+  const attributes = read.attributes;
+  const contentType = binaryContentType(read, KAFKA);
+  if (contentType !== undefined) attributes.datacontenttype = contentType;
+  if (value !== null) {
+    const eventId = typeof attributes.id === 'string' ? attributes.id : undefined;
+    attributes.data = bytesToData(
+      typeof value === 'string' ? Buffer.from(value) : value,
+      contentType,
+      eventId,
+    );
+  }
+  return validateCloudEvent(attributes);
+}

@@ -1,0 +1,91 @@
+import { validateCloudEvent, type CloudEvent } from './cloudevent.js';
+import { CLOUDEVENTS_JSON, isStructuredContentType } from './content-type.js';
+import { bytesToData, dataToBytes, hasEmptyNonJsonData } from './data.js';
+import { InvalidCloudEvent } from './errors.js';
+import {
+  binaryContentType,
+  CONTENT_TYPE,
+  readHeaders,
+  toHeaders,
+  type BindingMode,
+  type HeaderDialect,
+  type HeaderSource,
+} from './headers.js';
+import { assertJsonFormat, decodeJson, encodeJson, JSON_FORMAT } from './json.js';
+
+/** A NATS message to publish: payload and headers (copy them into `headers()` of the client). */
+export interface NatsRecord {
+  data: Uint8Array;
+  headers: Record<string, string>;
+}
+
+/**
+ * A received NATS message. `headers` may be the client's `MsgHdrs` as is (nats 2.x and
+ * @nats-io/nats-core 3.x iterate as `[name, values[]]`), a `Map`, or a plain record.
+ */
+export interface NatsMessage {
+  readonly data: Uint8Array;
+  readonly headers?: HeaderSource | undefined;
+}
+
+const NATS: HeaderDialect = {
+  binding: 'NATS',
+  prefix: 'ce-',
+  percentEncoded: true,
+  contentTypeAttributeHeader: true,
+};
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The event as a NATS message per the NATS protocol binding. Binary mode (default): `ce-`
+ * headers (percent-encoded), datacontenttype as `ce-datacontenttype` and `content-type`, payload =
+ * data. Structured: payload = JSON format, `content-type: application/cloudevents+json`.
+ */
+export function toNatsRecord(
+  event: CloudEvent,
+  options?: { readonly mode?: BindingMode },
+): NatsRecord {
+  if (options?.mode === 'structured') {
+    return {
+      data: Buffer.from(encodeJson(event)),
+      headers: { [CONTENT_TYPE]: CLOUDEVENTS_JSON },
+    };
+  }
+  validateCloudEvent(event);
+  if (hasEmptyNonJsonData(event)) {
+    throw new InvalidCloudEvent(
+      'NATS binary mode cannot tell empty data from no data under a non-JSON datacontenttype; use structured mode',
+      'data',
+      { eventId: event.id },
+    );
+  }
+  return { data: dataToBytes(event) ?? EMPTY, headers: toHeaders(event, NATS) };
+}
+
+/**
+ * The CloudEvent in a received NATS message, in either mode (told apart by `content-type`). An
+ * empty payload in binary mode means the event has no data. Throws InvalidCloudEvent.
+ */
+export function fromNatsRecord(message: NatsMessage): CloudEvent {
+  const read = readHeaders(message.headers, NATS);
+  if (isStructuredContentType(read.contentType)) {
+    assertJsonFormat(read.contentType as string);
+    return decodeJson(message.data);
+  }
+  if (!read.any) {
+    // No headers at all: a server before NATS 2.2, where every CloudEvent is structured.
+    if (read.contentType === undefined) return decodeJson(message.data);
+    throw new InvalidCloudEvent(
+      `the NATS message carries no CloudEvent: no "ce-" headers and no "${CONTENT_TYPE}: ${JSON_FORMAT}"`,
+    );
+  }
+  const attributes = read.attributes;
+  const contentType = binaryContentType(read, NATS);
+  if (contentType !== undefined) attributes.datacontenttype = contentType;
+  if (message.data.length > 0) {
+    const eventId = typeof attributes.id === 'string' ? attributes.id : undefined;
+    attributes.data = bytesToData(message.data, contentType, eventId);
+  }
+  return validateCloudEvent(attributes);
+}
