@@ -39,8 +39,8 @@ const REQUIRED_SET: ReadonlySet<string> = new Set(REQUIRED);
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
 // The spec's String type excludes C0/C1 controls and lone surrogates; controls would also break
 // every header-based binding.
-// eslint-disable-next-line no-control-regex
 const BAD_CHARACTER =
+  // eslint-disable-next-line no-control-regex
   /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;

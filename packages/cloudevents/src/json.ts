@@ -71,11 +71,11 @@ export function assertJsonFormat(contentType: string): void {
 function serialize(event: CloudEvent): string {
   const { data } = event;
   if (!(data instanceof Uint8Array)) return JSON.stringify(event);
-  const { data: _bytes, ...attributes } = event;
-  return JSON.stringify({
-    ...attributes,
-    data_base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
-  });
+  // The JSON format carries binary data as data_base64 in place of data.
+  const json: Record<string, unknown> = {};
+  for (const name in event) if (name !== 'data') json[name] = event[name];
+  json.data_base64 = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+  return JSON.stringify(json);
 }
 
 function parse(text: string | Uint8Array, what: string): unknown {
