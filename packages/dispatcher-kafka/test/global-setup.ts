@@ -1,0 +1,4 @@
+import { brokerGlobalSetup, kafkaBroker } from '@eventfan/testing';
+
+/** One Kafka (KAFKA_BROKERS, a container, or a local KRaft process) for the whole run. */
+export default brokerGlobalSetup(kafkaBroker);
