@@ -8,7 +8,8 @@ export interface MediaType {
   readonly text: boolean;
 }
 
-export const CLOUDEVENTS_JSON = 'application/cloudevents+json; charset=UTF-8';
+/** Structured-mode `content-type` of the Kafka binding (its spec's own example). */
+export const CLOUDEVENTS_JSON_UTF8 = 'application/cloudevents+json; charset=UTF-8';
 
 const MEDIA_TYPE = /^[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+\s*(?:;.*)?$/;
 const CHARSET = /;\s*charset=/i;

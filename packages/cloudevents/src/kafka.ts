@@ -1,5 +1,5 @@
 import { validateCloudEvent, type CloudEvent } from './cloudevent.js';
-import { CLOUDEVENTS_JSON, isStructuredContentType } from './content-type.js';
+import { CLOUDEVENTS_JSON_UTF8, isStructuredContentType } from './content-type.js';
 import { bytesToData, dataToBytes } from './data.js';
 import { InvalidCloudEvent } from './errors.js';
 import {
@@ -50,7 +50,7 @@ export function toKafkaRecord(
     return {
       key,
       value: Buffer.from(encodeJson(event)),
-      headers: { [CONTENT_TYPE]: CLOUDEVENTS_JSON },
+      headers: { [CONTENT_TYPE]: CLOUDEVENTS_JSON_UTF8 },
     };
   }
   validateCloudEvent(event);

@@ -1,5 +1,5 @@
 import { validateCloudEvent, type CloudEvent } from './cloudevent.js';
-import { CLOUDEVENTS_JSON, isStructuredContentType } from './content-type.js';
+import { isStructuredContentType } from './content-type.js';
 import { bytesToData, dataToBytes, hasEmptyNonJsonData } from './data.js';
 import { InvalidCloudEvent } from './errors.js';
 import {
@@ -49,7 +49,7 @@ export function toNatsRecord(
   if (options?.mode === 'structured') {
     return {
       data: Buffer.from(encodeJson(event)),
-      headers: { [CONTENT_TYPE]: CLOUDEVENTS_JSON },
+      headers: { [CONTENT_TYPE]: JSON_FORMAT },
     };
   }
   validateCloudEvent(event);
