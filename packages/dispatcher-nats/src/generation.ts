@@ -1,4 +1,4 @@
-import { fromNatsRecord } from '@eventfan/cloudevents';
+import { fromNatsRecord, fromSequence } from '@eventfan/cloudevents';
 import { ConcurrencyConflict, type Envelope } from '@eventfan/core';
 import { NatsDispatchError } from './errors.js';
 import {
@@ -96,8 +96,7 @@ function identify(stored: StoredMessage): {
 } {
   try {
     const event = fromNatsRecord({ headers: stored.headers, data: stored.data });
-    const generation = Number(event.sequence);
-    return { generation: Number.isInteger(generation) ? generation : undefined, id: event.id };
+    return { generation: fromSequence(String(event['sequence']), event.id), id: event.id };
   } catch {
     return { generation: undefined, id: stored.headers['Nats-Msg-Id'] };
   }

@@ -60,7 +60,7 @@ export class JetStreamDispatcher implements Dispatcher<JetStreamPosition> {
       );
     }
     this.#js = js;
-    this.#maxInFlight = options.maxInFlight ?? 256;
+    this.#maxInFlight = options.maxInFlight ?? 1;
     if (!Number.isInteger(this.#maxInFlight) || this.#maxInFlight < 1) {
       throw new TypeError(
         `NATS dispatcher "${this.name}": maxInFlight must be a whole number >= 1`,

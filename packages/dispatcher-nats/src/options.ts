@@ -30,7 +30,11 @@ export interface JetStreamDispatcherOptions extends NatsDispatcherBaseOptions {
    * Needs one subject per stream (the default subject). Default false.
    */
   readonly checkGeneration?: boolean;
-  /** Most PubAcks awaited at once within one dispatch; default 256. */
+  /**
+   * Most PubAcks awaited at once within one dispatch; default 1, which keeps a batch in order even
+   * when JetStream refuses one of its events. Above 1, later events of the batch may already be
+   * stored when an earlier one is refused (the DispatchIncomplete says exactly which).
+   */
   readonly maxInFlight?: number;
   /** For JetStream domains: `$JS.<domain>.API`; default `$JS.API`. */
   readonly apiPrefix?: string;
