@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# `npm test`: typecheck, lint and every package's tests through turbo, then one closing line that
+# adds up the test counts. The exit code is turbo's.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export EVENTFAN_TEST_STARTED="$(date +%s%3N)"
+npx turbo run typecheck lint test --concurrency=2 "$@"
+status=$?
+npx tsx scripts/test-summary.ts
+exit $status
