@@ -33,11 +33,17 @@ export class GenerationCheck {
   ) {}
 
   /**
-   * The sequence to expect before `envelopes`, or a ConcurrencyConflict (nothing sent). When the
-   * subject already ends with one of these envelopes, this is a retry: the sequence returned lets
-   * JetStream answer for the ones already there (duplicates) and append the rest.
+   * The sequence to expect before `envelopes`, or a ConcurrencyConflict (nothing sent). On a retry
+   * (attempt > 1), a subject that already ends with one of these envelopes is where an earlier
+   * attempt stopped: the sequence returned lets JetStream answer for the envelopes already there
+   * (duplicates, within its duplicate window) and append the rest.
    */
-  async base(subject: string, envelopes: readonly Envelope[], expected: number): Promise<number> {
+  async base(
+    subject: string,
+    envelopes: readonly Envelope[],
+    expected: number,
+    retry: boolean,
+  ): Promise<number> {
     const known = this.#known.get(subject);
     if (known?.generation === expected) return known.seq;
     const first = envelopes[0] as Envelope;
@@ -48,7 +54,7 @@ export class GenerationCheck {
     }
     if (last.generation === expected) return last.seq;
     const retried =
-      last.generation !== undefined && last.generation > expected
+      retry && last.generation !== undefined && last.generation > expected
         ? envelopes[last.generation - expected - 1]
         : undefined;
     if (retried !== undefined && retried.id === last.id) return last.seq;

@@ -158,6 +158,7 @@ export class JetStreamDispatcher implements Dispatcher<JetStreamPosition> {
         subject,
         out.map((o) => o.envelope),
         context.expectedGeneration,
+        context.attempt > 1,
       );
     } catch (error) {
       if (error instanceof EventfanError) throw error;
