@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BrokerUnavailable, DispatchIncomplete, EventfanError, checkBatch } from '@eventfan/core';
-import type { DispatchContext, Dispatcher, Envelope, Receipt } from '@eventfan/core';
+import type { DispatchContext, Dispatcher, Envelope, EventReceipt, Receipt } from '@eventfan/core';
 import { Kafka } from 'kafkajs';
 import type { Producer, ProducerRecord, RecordMetadata, Transaction } from 'kafkajs';
 import { toDispatchError } from './errors.js';
@@ -72,9 +72,13 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
       ? () => this.#sendInTransaction(batches, context.stream)
       : () => this.#sendEach(batches, context.stream);
     const results = await this.#withDeadline(send, batches, context.stream);
+    const byId = new Map(
+      batches.flatMap((batch, i) => receiptEvents(batch, results[i] ?? [])).map((e) => [e.id, e]),
+    );
+    // In the order of the envelopes, whichever topic each went to.
     return {
       target: this.name,
-      events: batches.flatMap((batch, i) => receiptEvents(batch, results[i] ?? [])),
+      events: envelopes.map((e) => byId.get(e.id) as EventReceipt<KafkaPosition>),
     };
   }
 
