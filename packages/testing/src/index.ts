@@ -26,7 +26,7 @@ export {
   sampleEnvelopes,
   uniqueStream,
 } from './conformance/events.js';
-export { findNatsServer, natsBroker } from './brokers/nats.js';
+export { findNatsServer, natsBroker, startNatsProcess, type NatsProcessOptions } from './brokers/nats.js';
 export { specification } from './specification.js';
 export type { Then } from './specification.js';
 export { kafkaBroker, kafkaBrokerWith, type LocalKafkaOptions } from './brokers/kafka.js';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -26,7 +26,7 @@ export const natsBroker: BrokerProvider = {
     dispose: async () => {},
   }),
   container: startNatsContainer,
-  local: startNatsProcess,
+  local: (options) => startNatsProcess(options),
 };
 
 async function startNatsContainer(): Promise<Broker> {
@@ -80,7 +80,22 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function startNatsProcess(options: LocalBrokerOptions): Promise<Broker | MissingBroker> {
+export interface NatsProcessOptions extends LocalBrokerOptions {
+  /**
+   * A nats-server config file's text (accounts, permissions, limits…) for tests that need a
+   * server set up their way; the port, address, JetStream and store dir still come from here.
+   * A config with users needs `no_auth_user` so that the readiness check can connect.
+   */
+  readonly config?: string;
+}
+
+/**
+ * A `nats-server -js` process of this test's own on a free port, restartable through `control`;
+ * or why none can be started.
+ */
+export async function startNatsProcess(
+  options: NatsProcessOptions = {},
+): Promise<Broker | MissingBroker> {
   const binary = findNatsServer();
   if (!binary) {
     const where = process.env['EVENTFAN_NATS_SERVER']
@@ -91,7 +106,12 @@ async function startNatsProcess(options: LocalBrokerOptions): Promise<Broker | M
   const ownDir = options.dataDir === undefined;
   const storeDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'eventfan-nats-')));
   const port = await freePort();
-  const server = new NatsServerProcess(binary, port, storeDir);
+  let configFile: string | undefined;
+  if (options.config !== undefined) {
+    configFile = join(storeDir, 'nats-server.conf');
+    await writeFile(configFile, options.config);
+  }
+  const server = new NatsServerProcess(binary, port, storeDir, configFile);
   try {
     await server.start();
   } catch (error) {
@@ -125,12 +145,14 @@ class NatsServerProcess {
     private readonly binary: string,
     private readonly port: number,
     private readonly storeDir: string,
+    private readonly configFile: string | undefined,
   ) {}
 
   async start(): Promise<void> {
     if (this.child) return;
     this.log = [];
     const args = ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir];
+    if (this.configFile) args.push('-c', this.configFile);
     const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const keep = (chunk: Buffer) => {
