@@ -70,6 +70,7 @@ const UNREACHABLE = new Set([
   'KafkaJSMetadataNotLoaded',
   'KafkaJSTopicMetadataNotLoaded',
   'KafkaJSNumberOfRetriesExceeded',
+  'KafkaJSNoBrokerAvailableError',
 ]);
 const TIMED_OUT = new Set(['KafkaJSRequestTimeoutError', 'KafkaJSTimeout', 'KafkaJSLockTimeout']);
 
@@ -88,13 +89,19 @@ function diagnose(error: unknown): Diagnosis {
   let unreachable = false;
   let retriable = false;
   const seen = new Set<unknown>();
-  for (let link: unknown = error; link instanceof Error && !seen.has(link); link = link.cause) {
+  const todo: unknown[] = [error];
+  while (todo.length > 0) {
+    const link = todo.pop();
+    if (!(link instanceof Error) || seen.has(link)) continue;
     seen.add(link);
-    const fields = link as Error & { type?: unknown; retriable?: unknown };
+    const fields = link as Error & { type?: unknown; retriable?: unknown; errors?: unknown };
     if (typeof fields.type === 'string') kafkaError ??= fields.type;
     if (TIMED_OUT.has(link.name) || fields.type === 'REQUEST_TIMED_OUT') timedOut = true;
     if (UNREACHABLE.has(link.name)) unreachable = true;
     if (fields.retriable === true) retriable = true;
+    // Retries wrap the real error as the cause; sends to several brokers gather theirs.
+    todo.push(link.cause);
+    if (Array.isArray(fields.errors)) todo.push(...(fields.errors as unknown[]).reverse());
   }
   return { kafkaError, timedOut, unreachable, retriable };
 }

@@ -1,5 +1,5 @@
 import { Kafka as KafkaBinding } from 'cloudevents';
-import type { CloudEventV1 } from 'cloudevents';
+import type { CloudEventV1, KafkaMessage } from 'cloudevents';
 import type { ReadRecord } from './topic-reader.js';
 
 /**
@@ -11,10 +11,7 @@ export function decodeWithSdk(record: ReadRecord): CloudEventV1<unknown> {
   for (const [name, value] of Object.entries(record.headers)) {
     if (value !== undefined) headers[name] = String(value);
   }
-  return KafkaBinding.toEvent({
-    key: record.key ?? '',
-    value: record.value?.toString() ?? '',
-    headers,
-    body: undefined,
-  }) as CloudEventV1<unknown>;
+  const value = record.value?.toString() ?? '';
+  const message: KafkaMessage<string> = { key: record.key ?? '', value, headers, body: value };
+  return KafkaBinding.toEvent(message) as CloudEventV1<unknown>;
 }
