@@ -3,7 +3,5 @@ import shared from '../../vitest.shared.js';
 
 /** One nats-server (or NATS_URL) for the whole run, shared by the integration tests in test/. */
 export default mergeConfig(shared, {
-  // The globalSetup runs in vitest's own environment, which needs the source condition too.
-  environments: { __vitest__: { resolve: { conditions: ['@eventfan/source'] } } },
   test: { globalSetup: ['./test/global-setup.ts'] },
 });
