@@ -1,0 +1,66 @@
+/**
+ * The part of an EventStoreDB client this package uses. Both `EventStoreDBClient`
+ * (@eventstore/db-client) and `KurrentDBClient` (@kurrent/kurrentdb-client) have it; the only
+ * difference, the name of the expected-revision option, is bridged by passing it under both names.
+ */
+export interface EsdbClient {
+  appendToStream(
+    stream: string,
+    events: EsdbEventData[],
+    options: EsdbAppendOptions,
+  ): Promise<EsdbAppendResult>;
+  readStream(stream: string, options: EsdbReadOptions): AsyncIterable<EsdbResolvedEvent>;
+  dispose?(): Promise<void>;
+}
+
+/** Either client's expected revision: a state, or the revision of the stream's last event. */
+export type EsdbExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;
+
+export interface EsdbAppendOptions {
+  /** @eventstore/db-client's name for it. */
+  readonly expectedRevision: EsdbExpectedRevision;
+  /** @kurrent/kurrentdb-client's name for it. */
+  readonly streamState: EsdbExpectedRevision;
+  readonly deadline?: number;
+}
+
+export interface EsdbReadOptions {
+  readonly fromRevision: bigint | 'start' | 'end';
+  readonly direction: 'forwards' | 'backwards';
+  readonly maxCount: number;
+  readonly deadline?: number;
+}
+
+/** What `jsonEvent()` makes: the client serialises `data` and `metadata` as JSON. */
+export interface EsdbEventData {
+  readonly id: string;
+  readonly contentType: 'application/json';
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata?: unknown;
+}
+
+export interface EsdbLogPosition {
+  readonly commit: bigint;
+  readonly prepare: bigint;
+}
+
+export interface EsdbAppendResult {
+  readonly nextExpectedRevision: bigint;
+  readonly position?: EsdbLogPosition;
+}
+
+export interface EsdbRecordedEvent {
+  readonly id: string;
+  readonly streamId: string;
+  readonly type: string;
+  readonly revision: bigint;
+  readonly isJson: boolean;
+  readonly data: unknown;
+  readonly metadata?: unknown;
+  readonly position?: EsdbLogPosition;
+}
+
+export interface EsdbResolvedEvent {
+  readonly event?: EsdbRecordedEvent;
+}

@@ -1,0 +1,3 @@
+import { brokerGlobalSetup, esdbBroker } from '@eventfan/testing';
+
+export default brokerGlobalSetup(esdbBroker);
