@@ -32,33 +32,34 @@ const CLIENT_HEADER_BYTES =
  * event over the server's limit refuses the batch (InvalidEvent) instead of half-sending it.
  */
 export function encodeAll(envelopes: readonly Envelope[], options: EncodeOptions): Outgoing[] {
+  let checked: string | undefined;
   return envelopes.map((envelope) => {
-    const where = { stream: envelope.stream, generation: envelope.generation, type: envelope.type };
     const subject = options.subjectOf(envelope);
-    const problem = publishSubjectProblem(subject);
-    if (problem) throw new InvalidEvent(`cannot publish to NATS: ${problem}`, where);
+    // A batch mostly goes to one subject: check each distinct one once.
+    if (subject !== checked) {
+      const problem = publishSubjectProblem(subject);
+      if (problem) throw new InvalidEvent(`cannot publish to NATS: ${problem}`, where(envelope));
+      checked = subject;
+    }
     const record = toNatsRecord(toCloudEvent(envelope), { mode: options.mode });
-    const size =
-      record.data.byteLength +
-      headerBytes(record.headers) +
-      envelope.id.length +
-      CLIENT_HEADER_BYTES;
+    const headers = options.headers();
+    // `NATS/1.0\r\n`, one `key: value\r\n` per header, a closing `\r\n`.
+    let size = 12 + record.data.byteLength + envelope.id.length + CLIENT_HEADER_BYTES;
+    for (const key in record.headers) {
+      const value = record.headers[key] as string;
+      size += key.length + Buffer.byteLength(value) + 4;
+      headers.set(key, value);
+    }
     if (options.maxPayload !== undefined && size > options.maxPayload) {
       throw new InvalidEvent(
         `the NATS message for subject "${subject}" would be ${size} bytes with headers, over the server's max_payload of ${options.maxPayload} bytes; nothing of this batch was sent`,
-        where,
+        where(envelope),
       );
     }
-    const headers = options.headers();
-    for (const [key, value] of Object.entries(record.headers)) headers.set(key, value);
     return { envelope, subject, data: record.data, headers };
   });
 }
 
-/** `NATS/1.0\r\n` + one `key: value\r\n` per header + the closing `\r\n`. */
-function headerBytes(headers: Readonly<Record<string, string>>): number {
-  let bytes = 12;
-  for (const [key, value] of Object.entries(headers))
-    bytes += key.length + Buffer.byteLength(value) + 4;
-  return bytes;
+function where(envelope: Envelope) {
+  return { stream: envelope.stream, generation: envelope.generation, type: envelope.type };
 }

@@ -1,17 +1,19 @@
 import type { Envelope } from '@eventfan/core';
 
+const SAFE_TOKEN = /^[A-Za-z0-9_-]+$/;
+const SAFE_CHAR = /[A-Za-z0-9_-]/;
+
 /**
  * One NATS subject token from any string: letters, digits, `-` and `_` stay, every other UTF-8
  * byte (`.`, `*`, `>`, spaces, `%` itself…) becomes `%XX`. Distinct strings give distinct tokens,
  * and `decodeSubjectToken` turns a token back into the string.
  */
 export function subjectToken(value: string): string {
+  if (SAFE_TOKEN.test(value)) return value;
   let token = '';
   for (const byte of new TextEncoder().encode(value)) {
     const char = String.fromCharCode(byte);
-    token += /[A-Za-z0-9_-]/.test(char)
-      ? char
-      : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    token += SAFE_CHAR.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return token;
 }

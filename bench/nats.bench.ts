@@ -1,0 +1,129 @@
+/**
+ * NATS JetStream: 100k events through the eventfan dispatcher beside the same publishes made with
+ * the raw `nats` client (same subjects, CloudEvents headers set by hand, Nats-Msg-Id), against the
+ * same server in the same run. Both await every PubAck with the same bounded in-flight window.
+ * Run: npm run bench -- nats   (NATS_URL, or a nats-server from `bash scripts/install-nats.sh`)
+ */
+import { randomUUID } from 'node:crypto';
+import { Bench } from 'tinybench';
+import type { Envelope } from '@eventfan/core';
+import { ensureStream, natsDispatcher, subjectToken } from '@eventfan/dispatcher-nats';
+import { acquireBroker, isMissing, natsBroker } from '@eventfan/testing';
+import { connect, headers } from 'nats';
+import { printTable } from './report.js';
+
+const EVENTS = 100_000;
+const PER_DISPATCH = 4; // events per dispatch, all of one stream
+const WINDOW = 64; // PubAcks awaited at once, for both
+const STREAM = 'EVENTFAN_BENCH';
+
+const broker = await acquireBroker(natsBroker);
+if (isMissing(broker)) {
+  console.error(`bench/nats: ${broker.missing}`);
+  process.exit(1);
+}
+const nc = await connect({ servers: broker.url });
+try {
+  await ensureStream(nc, { name: STREAM, subjects: ['bench.>'], update: true });
+  const jsm = await nc.jetstreamManager();
+  const js = nc.jetstream();
+  const dispatcher = natsDispatcher({ connection: nc, headers, prefix: 'bench' });
+  const subjectOf = (e: Envelope) => `bench.${subjectToken(e.aggregate)}.${subjectToken(e.stream)}`;
+
+  /** Fresh ids each iteration, so neither side meets a duplicate. */
+  let batches: Envelope[][] = [];
+  const prepare = () => {
+    const run = randomUUID().slice(0, 8);
+    batches = Array.from({ length: EVENTS / PER_DISPATCH }, (_, s) =>
+      Array.from({ length: PER_DISPATCH }, (_, i) => envelope(`${run}-${s}`, i + 1)),
+    );
+  };
+  const purge = async () => {
+    await jsm.streams.purge(STREAM);
+  };
+
+  /** `WINDOW` lanes, each taking the next batch: at most WINDOW PubAcks outstanding. */
+  const lanes = async (send: (batch: Envelope[]) => Promise<void>) => {
+    let next = 0;
+    const lane = async () => {
+      while (next < batches.length) await send(batches[next++] as Envelope[]);
+    };
+    await Promise.all(Array.from({ length: WINDOW }, lane));
+  };
+
+  const viaDispatcher = () =>
+    lanes(async (batch) => {
+      const first = batch[0] as Envelope;
+      await dispatcher.dispatch(batch, {
+        aggregate: first.aggregate,
+        stream: first.stream,
+        expectedGeneration: 0,
+        attempt: 1,
+      });
+    });
+
+  const encoder = new TextEncoder();
+  const viaRawClient = () =>
+    lanes(async (batch) => {
+      for (const e of batch) {
+        const h = headers();
+        h.set('ce-specversion', '1.0');
+        h.set('ce-id', e.id);
+        h.set('ce-source', e.source);
+        h.set('ce-type', e.type);
+        h.set('ce-subject', e.stream);
+        h.set('ce-time', e.time);
+        h.set('ce-datacontenttype', 'application/json');
+        h.set('content-type', 'application/json');
+        h.set('ce-sequence', String(e.generation).padStart(20, '0'));
+        h.set('ce-partitionkey', e.stream);
+        h.set('ce-eventversion', e.version);
+        h.set('ce-aggregate', e.aggregate);
+        h.set('ce-correlationid', e.metadata.correlationId ?? '');
+        await js.publish(subjectOf(e), encoder.encode(JSON.stringify(e.data)), {
+          msgID: e.id,
+          headers: h,
+        });
+      }
+    });
+
+  const bench = new Bench({ iterations: 3, warmupIterations: 1, time: 0, warmupTime: 0 });
+  const hooks = { beforeEach: prepare, afterEach: purge };
+  bench.add('natsDispatcher (JetStream, binary CloudEvents)', viaDispatcher, hooks);
+  bench.add('raw nats client js.publish (same messages)', viaRawClient, hooks);
+  await bench.run();
+
+  const rate = (index: number) => {
+    const result = bench.tasks[index]?.result;
+    const mean = result && 'latency' in result ? result.latency.mean : undefined;
+    return mean ? Math.round(EVENTS / (mean / 1000)) : 0;
+  };
+  const [ours, raw] = [rate(0), rate(1)];
+  printTable(
+    `nats: ${EVENTS / 1000}k events, JetStream file storage, ${WINDOW} PubAcks in flight, ${broker.label}`,
+    [
+      ['natsDispatcher', `${ours.toLocaleString('en')} events/s`],
+      ['raw nats client', `${raw.toLocaleString('en')} events/s`],
+      ['ratio dispatcher / raw', raw ? (ours / raw).toFixed(3) : 'n/a'],
+    ],
+  );
+  await jsm.streams.delete(STREAM);
+} finally {
+  await nc.close();
+  await broker.dispose();
+}
+
+function envelope(stream: string, generation: number): Envelope {
+  return {
+    id: randomUUID(),
+    aggregate: 'bench',
+    stream,
+    generation,
+    type: 'benchevent.ticked',
+    version: '1.0',
+    source: 'events://eventfan.dev/bench',
+    time: new Date().toISOString(),
+    data: { n: generation, text: `tick ${generation}`, nested: { ok: true, list: [1, 2, 3] } },
+    metadata: { correlationId: 'bench' },
+  };
+}
