@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
@@ -70,9 +70,19 @@ describe('natsBroker', () => {
     it.skipIf(!binary && !brokersRequired())(
       'given a nats-server binary, when started, stopped and started again, then it serves on the same port and dispose leaves nothing behind',
       async () => {
-        const before = storeDirs();
-        const acquired = await acquireBroker(natsBroker, { ownProcess: true });
-        const made = storeDirs().filter((dir) => !before.includes(dir));
+        // A temp dir of this test's own, so other runs' servers cannot be mistaken for ours.
+        const previousTmp = process.env['TMPDIR'];
+        const privateTmp = mkdtempSync(join(tmpdir(), 'eventfan-fixture-test-'));
+        process.env['TMPDIR'] = privateTmp;
+        let made: string[];
+        let acquired: Awaited<ReturnType<typeof acquireBroker>>;
+        try {
+          acquired = await acquireBroker(natsBroker, { ownProcess: true });
+          made = readdirSync(privateTmp).map((name) => join(privateTmp, name));
+        } finally {
+          if (previousTmp === undefined) delete process.env['TMPDIR'];
+          else process.env['TMPDIR'] = previousTmp;
+        }
         if (isMissing(acquired)) throw new Error(acquired.missing);
         broker = acquired;
         expect(broker.via).toBe('process');
@@ -88,16 +98,10 @@ describe('natsBroker', () => {
         await broker.dispose();
         broker = undefined;
         expect(await accepts(port)).toBe(false);
-        expect(made.length).toBeGreaterThan(0);
+        expect(made).toHaveLength(1);
         expect(made.filter((dir) => existsSync(dir))).toEqual([]);
+        rmSync(privateTmp, { recursive: true, force: true });
       },
     );
   });
 });
-
-/** The temp store dirs fixtures made (eventfan-nats-*), to check dispose removes its own. */
-function storeDirs(): string[] {
-  return readdirSync(tmpdir())
-    .filter((name) => name.startsWith('eventfan-nats-'))
-    .map((name) => join(tmpdir(), name));
-}
