@@ -31,13 +31,19 @@ export interface EsdbReadOptions {
   readonly deadline?: number;
 }
 
+/**
+ * JSON as the clients type it. They serialise any JSON value, numbers, booleans and null included;
+ * their type names only objects, arrays and strings.
+ */
+export type EsdbJson = Record<string | number, unknown> | unknown[] | string;
+
 /** What `jsonEvent()` makes: the client serialises `data` and `metadata` as JSON. */
 export interface EsdbEventData {
   readonly id: string;
   readonly contentType: 'application/json';
   readonly type: string;
-  readonly data: unknown;
-  readonly metadata?: unknown;
+  readonly data: EsdbJson;
+  readonly metadata: EsdbJson | undefined;
 }
 
 export interface EsdbLogPosition {

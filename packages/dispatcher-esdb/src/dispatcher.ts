@@ -13,6 +13,7 @@ export interface EsdbDispatcherOptions extends EsdbEventStoreOptions {
 /** A `store` dispatcher that also gives access to the event store it writes to (for `load`). */
 export interface EsdbDispatcher extends Dispatcher<EsdbPosition> {
   readonly store: EsdbEventStore;
+  close(): Promise<void>;
 }
 
 /**

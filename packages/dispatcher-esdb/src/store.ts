@@ -3,6 +3,7 @@ import type { AppendResult, Envelope, EventReceipt, EventStore, Snapshot } from 
 import { fromEsdbRecord, toCloudEvent, toEnvelope, toEsdbRecord } from '@eventfan/cloudevents';
 import type {
   EsdbClient,
+  EsdbJson,
   EsdbEventData,
   EsdbExpectedRevision,
   EsdbLogPosition,
@@ -154,6 +155,7 @@ export class EsdbEventStore implements EventStore {
       contentType: 'application/json',
       type: SNAPSHOT_EVENT_TYPE,
       data: { stream, generation: snapshot.generation, time: snapshot.time, state: snapshot.state },
+      metadata: undefined,
     };
     try {
       await this.#client.appendToStream(snapshots, [record], {
@@ -177,11 +179,12 @@ export class EsdbEventStore implements EventStore {
       size +=
         Buffer.byteLength(JSON.stringify(record.data ?? null)) +
         Buffer.byteLength(JSON.stringify(record.metadata));
+      // JSON data (checked above) always makes an application/json record.
       return {
         id: record.id,
         contentType: 'application/json' as const,
         type: record.type,
-        data: record.data,
+        data: record.data as EsdbJson,
         metadata: record.metadata,
       };
     });

@@ -1,9 +1,14 @@
 import { describeDispatcherConformance, describeWithBroker } from '@eventfan/testing';
+import { EventStoreDBClient } from '@eventstore/db-client';
 import { esdbHarness } from './harness.js';
 
 describeWithBroker('esdb', 'esdbDispatcher with @eventstore/db-client', (broker) => {
-  describeDispatcherConformance('esdbDispatcher', () => esdbHarness(broker.url), {
-    dedupe: true,
-    concurrency: true,
-  });
+  describeDispatcherConformance(
+    'esdbDispatcher',
+    () => esdbHarness(broker.url, (url) => EventStoreDBClient.connectionString(url)),
+    {
+      dedupe: true,
+      concurrency: true,
+    },
+  );
 });

@@ -1,21 +1,36 @@
 import { createServer } from 'node:net';
-import { EventStoreDBClient } from '@eventstore/db-client';
 import { fromEsdbRecord } from '@eventfan/cloudevents';
 import type { ConformanceHarness, ReadBackEvent } from '@eventfan/testing';
-import { esdbDispatcher } from '../src/index.js';
+import { esdbDispatcher, type EsdbClient } from '../src/index.js';
+
+/**
+ * Makes a client of one package. The two packages' generated protobuf code clashes in one process,
+ * so this file imports neither and each test file brings its own.
+ */
+export type ClientFactory = (url: string) => EsdbClient;
+
+const FROM_START = {
+  fromRevision: 'start',
+  direction: 'forwards',
+  maxCount: Number.MAX_SAFE_INTEGER,
+} as const;
 
 /** Everything a stream holds, read by a client of its own and decoded to CloudEvents. */
-export async function readBack(url: string, stream: string): Promise<ReadBackEvent[]> {
-  const reader = EventStoreDBClient.connectionString(url);
+export async function readBack(
+  url: string,
+  stream: string,
+  connect: ClientFactory,
+): Promise<ReadBackEvent[]> {
+  const reader = connect(url);
   const events: ReadBackEvent[] = [];
   try {
-    for await (const resolved of reader.readStream(stream)) {
+    for await (const resolved of reader.readStream(stream, FROM_START)) {
       if (resolved.event) events.push({ ...fromEsdbRecord(resolved.event) });
     }
   } catch (error) {
     if ((error as { type?: unknown }).type !== 'stream-not-found') throw error;
   } finally {
-    await reader.dispose();
+    await reader.dispose?.();
   }
   return events;
 }
@@ -37,18 +52,19 @@ export function closedPort(): Promise<number> {
 }
 
 /** The conformance harness for the ESDB dispatcher on the broker at `url`. */
-export async function esdbHarness(url: string): Promise<ConformanceHarness> {
-  const client = EventStoreDBClient.connectionString(url);
+export async function esdbHarness(
+  url: string,
+  connect: ClientFactory,
+): Promise<ConformanceHarness> {
+  const client = connect(url);
   const dispatcher = esdbDispatcher(client, { disposeClient: true });
   let closed = false;
   return {
     dispatcher,
-    readBack: (stream) => readBack(url, stream),
+    readBack: (stream) => readBack(url, stream, connect),
     unreachable: async () =>
       esdbDispatcher(
-        EventStoreDBClient.connectionString(
-          `esdb://127.0.0.1:${await closedPort()}?tls=false&defaultDeadline=2000`,
-        ),
+        connect(`esdb://127.0.0.1:${await closedPort()}?tls=false&defaultDeadline=2000`),
         { name: 'esdb-unreachable', disposeClient: true },
       ),
     close: async () => {

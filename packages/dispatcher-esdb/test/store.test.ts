@@ -7,7 +7,10 @@ import { toCloudEvent } from '@eventfan/cloudevents';
 import { describeWithBroker } from '@eventfan/testing';
 import { esdbDispatcher, EsdbEventStore, StreamDeleted } from '../src/index.js';
 import { Counter, freshId, type CounterCommand } from './fixtures.js';
-import { readBack } from './harness.js';
+import { readBack as readBackWith } from './harness.js';
+
+const readBack = (url: string, stream: string) =>
+  readBackWith(url, stream, (u) => EventStoreDBClient.connectionString(u));
 
 describeWithBroker('esdb', 'EsdbEventStore', (broker) => {
   let client: EventStoreDBClient;
