@@ -1,6 +1,7 @@
 import { findNonJson } from '@eventfan/core';
 import { isJsonContentType, mediaType } from './content-type.js';
 import { InvalidCloudEvent } from './errors.js';
+import { remember } from './remember.js';
 
 /**
  * A CloudEvent 1.0 as plain data. Binary data is a `Uint8Array` in `data` (decoders always give it
@@ -34,24 +35,27 @@ export const RESERVED_ATTRIBUTES: ReadonlySet<string> = new Set([
   'data_base64',
 ]);
 
-const REQUIRED = ['id', 'source', 'type', 'specversion'] as const;
-const REQUIRED_SET: ReadonlySet<string> = new Set(REQUIRED);
+const REQUIRED_SET: ReadonlySet<string> = new Set(['id', 'source', 'type', 'specversion']);
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
-// The spec's String type excludes C0/C1 controls and lone surrogates; controls would also break
-// every header-based binding.
+// The spec's String type excludes C0/C1 controls and lone surrogates (controls would also break
+// header-based bindings).
+// eslint-disable-next-line no-control-regex
+const MAYBE_BAD_CHARACTER = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff]/;
 const BAD_CHARACTER =
   // eslint-disable-next-line no-control-regex
   /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
 const URI_REFERENCE = /^(?:[\w\-.~!$&'()*+,;=:@/?#[\]]|%[\dA-Fa-f]{2})+$/;
 const URI_SCHEME = /^[A-Za-z][A-Za-z\d+.-]*:/;
 const BASE64 = /^[A-Za-z\d+/]*={0,2}$/;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
+// Applications reuse a few sources and extension names: each is checked once.
+const knownUris = new Set<string>();
+let lastSource = '';
+const knownExtensionNames = new Set<string>();
 
 /** Whether `value` is standard base64 (RFC 4648) text, as `data_base64` must be. */
-export function isBase64(value: string): boolean {
+function isBase64(value: string): boolean {
   return value.length % 4 === 0 && BASE64.test(value);
 }
 
@@ -77,16 +81,28 @@ export function extensionNameProblem(name: string): string | undefined {
  * unchanged, typed. Throws InvalidCloudEvent naming the first attribute at fault.
  */
 export function validateCloudEvent(event: unknown): CloudEvent {
+  checkAttributes(event, false);
+  return event as CloudEvent;
+}
+
+/**
+ * The checks of `validateCloudEvent`. `fromJson`: null attributes count as unset, as the JSON
+ * format requires. Returns whether the event holds such nulls or `data_base64` (which a decoder
+ * then normalizes), so that decoding walks the attributes once.
+ */
+export function checkAttributes(event: unknown, fromJson: boolean): boolean {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new InvalidCloudEvent(`a CloudEvent is an object of attributes, got ${show(event)}`);
   }
   const attributes = event as Record<string, unknown>;
   const eventId = typeof attributes.id === 'string' ? attributes.id : undefined;
+  let needsNormalizing = false;
   for (const name in attributes) {
     const value = attributes[name];
     if (value === undefined || name === 'data') continue;
     if (value === null) {
-      if (REQUIRED_SET.has(name)) continue; // reported as missing below
+      if (fromJson) needsNormalizing = true;
+      if (fromJson || REQUIRED_SET.has(name)) continue; // required ones are reported as missing
       fail(name, `${name} is null; omit an unset attribute instead`, eventId);
     }
     switch (name) {
@@ -98,29 +114,21 @@ export function validateCloudEvent(event: unknown): CloudEvent {
       case 'id':
       case 'type':
       case 'subject':
-        checkString(name, value, eventId, true);
+        checkCharacters(name, nonEmptyString(name, value, eventId), eventId);
         break;
       case 'source':
-        checkString(name, value, eventId, true);
-        if (!URI_REFERENCE.test(value as string)) {
-          fail(name, `source must be a URI-reference (RFC 3986), got ${show(value)}`, eventId);
-        }
+        checkUri(name, nonEmptyString(name, value, eventId), false, eventId);
         break;
       case 'dataschema':
-        checkString(name, value, eventId, true);
-        if (!URI_SCHEME.test(value as string) || !URI_REFERENCE.test(value as string)) {
-          fail(name, `dataschema must be an absolute URI (RFC 3986), got ${show(value)}`, eventId);
-        }
+        checkUri(name, nonEmptyString(name, value, eventId), true, eventId);
         break;
       case 'time':
-        checkString(name, value, eventId, true);
-        if (!isRfc3339(value as string)) {
+        if (!isRfc3339(nonEmptyString(name, value, eventId))) {
           fail(name, `time must be an RFC 3339 timestamp, got ${show(value)}`, eventId);
         }
         break;
       case 'datacontenttype':
-        checkString(name, value, eventId, true);
-        if (!mediaType(value as string).valid) {
+        if (!mediaType(nonEmptyString(name, value, eventId)).valid) {
           fail(
             name,
             `datacontenttype must be an RFC 2046 media type (type/subtype), got ${show(value)}`,
@@ -132,40 +140,84 @@ export function validateCloudEvent(event: unknown): CloudEvent {
         if (typeof value !== 'string' || !isBase64(value)) {
           fail(name, `data_base64 must be a base64 (RFC 4648) string, got ${show(value)}`, eventId);
         }
+        needsNormalizing = true;
         break;
       default:
-        checkExtension(name, value, eventId);
+        if (checkExtension(name, value, eventId)) checkCharacters(name, value as string, eventId);
     }
   }
-  for (const name of REQUIRED) {
-    if (attributes[name] === undefined || attributes[name] === null) {
-      fail(name, `required attribute "${name}" is missing`, eventId);
-    }
-  }
+  const { id, source, type, specversion } = attributes;
+  if (id === undefined || id === null) missing('id', eventId);
+  if (source === undefined || source === null) missing('source', eventId);
+  if (type === undefined || type === null) missing('type', eventId);
+  if (specversion === undefined || specversion === null) missing('specversion', eventId);
   checkData(attributes, eventId);
-  return event as CloudEvent;
+  return needsNormalizing;
 }
 
-function checkExtension(name: string, value: unknown, eventId: string | undefined): void {
-  const problem = extensionNameProblem(name);
-  if (problem !== undefined) fail(name, problem, eventId);
+function missing(name: string, eventId: string | undefined): never {
+  return fail(name, `required attribute "${name}" is missing`, eventId);
+}
+
+/** Checks an extension's name and value type; true when the value is a string. */
+function checkExtension(name: string, value: unknown, eventId: string | undefined): boolean {
+  if (!knownExtensionNames.has(name)) {
+    const problem = extensionNameProblem(name);
+    if (problem !== undefined) fail(name, problem, eventId);
+    remember(knownExtensionNames, name);
+  }
   switch (typeof value) {
     case 'string':
       // Partitioning and Sequence define their attribute as a non-empty string.
-      checkString(name, value, eventId, name === 'partitionkey' || name === 'sequence');
-      return;
+      if (value === '' && (name === 'partitionkey' || name === 'sequence')) {
+        fail(name, `${name} must be a non-empty string`, eventId);
+      }
+      return true;
     case 'boolean':
-      return;
+      return false;
     case 'number':
-      if (Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX) return;
-      fail(name, `${name} is ${value}; number attributes must be 32-bit signed integers`, eventId);
-      return;
+      if (Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX) return false;
+      return fail(
+        name,
+        `${name} is ${value}; number attributes must be 32-bit signed integers`,
+        eventId,
+      );
     default:
-      fail(
+      return fail(
         name,
         `${name} is ${show(value)}; extension values must be strings, booleans or 32-bit integers`,
         eventId,
       );
+  }
+}
+
+function checkUri(name: string, value: string, absolute: boolean, eventId: string | undefined) {
+  // Comparing with the last source is cheaper than hashing a freshly decoded string.
+  if (!absolute && (value === lastSource || knownUris.has(value))) {
+    lastSource = value;
+    return;
+  }
+  if ((absolute && !URI_SCHEME.test(value)) || !URI_REFERENCE.test(value)) {
+    fail(
+      name,
+      `${name} must be ${absolute ? 'an absolute URI' : 'a URI-reference'} (RFC 3986), got ${show(value)}`,
+      eventId,
+    );
+  }
+  if (!absolute) {
+    lastSource = value;
+    remember(knownUris, value);
+  }
+}
+
+function checkCharacters(name: string, value: string, eventId: string | undefined): void {
+  // The broad class is the quick test; the exact one only runs when it matches (emoji do).
+  if (MAYBE_BAD_CHARACTER.test(value) && BAD_CHARACTER.test(value)) {
+    fail(
+      name,
+      `${name} contains a control character or a lone surrogate, which CloudEvents strings exclude`,
+      eventId,
+    );
   }
 }
 
@@ -180,7 +232,7 @@ function checkData(attributes: Record<string, unknown>, eventId: string | undefi
     if (binary) {
       fail(base64 !== undefined ? 'data_base64' : 'data', binaryUnderJson(contentType), eventId);
     }
-    if (data === undefined) return;
+    if (data === undefined || isJsonValue(data, 0)) return;
     const notJson = findNonJson(data, 'data');
     if (notJson !== undefined) {
       fail(
@@ -198,51 +250,113 @@ function checkData(attributes: Record<string, unknown>, eventId: string | undefi
   }
 }
 
+const MAX_FAST_DEPTH = 64;
+
+/**
+ * Whether `value` is plain JSON: the allocation-free fast path. False also for nesting beyond
+ * MAX_FAST_DEPTH (cycles end there), where core's `findNonJson` decides and says why.
+ */
+function isJsonValue(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth === MAX_FAST_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!isJsonValue(value[i], depth + 1)) return false;
+        return true;
+      }
+      const prototype: unknown = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) return false;
+      const record = value as Record<string, unknown>;
+      for (const key in record) if (!isJsonValue(record[key], depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 /** Why binary data cannot travel under `contentType` (a JSON type, or none). */
-export function binaryUnderJson(contentType: string | undefined): string {
+function binaryUnderJson(contentType: string | undefined): string {
   return `binary data needs a non-JSON datacontenttype naming its format (e.g. application/octet-stream); ${contentType === undefined ? 'with none, JSON data is implied' : `"${contentType}" declares JSON data`}`;
 }
 
-function checkString(
-  name: string,
-  value: unknown,
-  eventId: string | undefined,
-  nonEmpty: boolean,
-): void {
+function nonEmptyString(name: string, value: unknown, eventId: string | undefined): string {
   if (typeof value !== 'string') {
-    fail(name, `${name} must be a string, got ${show(value)}`, eventId);
+    return fail(name, `${name} must be a string, got ${show(value)}`, eventId);
   }
-  if (nonEmpty && value === '') fail(name, `${name} must be a non-empty string`, eventId);
-  if (BAD_CHARACTER.test(value)) {
-    fail(
-      name,
-      `${name} contains a control character or a lone surrogate, which CloudEvents strings exclude`,
-      eventId,
-    );
-  }
+  if (value === '') fail(name, `${name} must be a non-empty string`, eventId);
+  return value;
 }
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** RFC 3339 `date-time`, read by hand: every event has one, and a regex match allocates. */
 function isRfc3339(value: string): boolean {
-  const match = RFC3339.exec(value);
-  if (match === null) return false;
-  const [, year, month, day, hour, minute, second, offsetHour, offsetMinute] = match;
-  const y = Number(year);
-  const m = Number(month);
-  const d = Number(day);
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  const days = m === 2 && !leap ? 28 : (DAYS_IN_MONTH[m - 1] ?? 0);
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && !leap ? 28 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  const t = value.charCodeAt(10);
+  if (
+    value.charCodeAt(4) !== DASH ||
+    value.charCodeAt(7) !== DASH ||
+    (t !== 0x54 && t !== 0x74) || // T or t
+    value.charCodeAt(13) !== COLON ||
+    value.charCodeAt(16) !== COLON ||
+    year < 0 ||
+    month < 1 ||
+    day < 1 ||
+    day > days ||
+    !inRange(digits(value, 11, 2), 23) ||
+    !inRange(digits(value, 14, 2), 59) ||
+    !inRange(digits(value, 17, 2), 60) // leap second
+  ) {
+    return false;
+  }
+  let at = 19;
+  if (value.charCodeAt(at) === 0x2e) {
+    const start = ++at;
+    while (isDigit(value.charCodeAt(at))) at++;
+    if (at === start) return false;
+  }
+  const zone = value.charCodeAt(at);
+  if (zone === 0x5a || zone === 0x7a) return at + 1 === value.length; // Z or z
   return (
-    m >= 1 &&
-    m <= 12 &&
-    d >= 1 &&
-    d <= days &&
-    Number(hour) <= 23 &&
-    Number(minute) <= 59 &&
-    Number(second) <= 60 &&
-    (offsetHour === undefined || (Number(offsetHour) <= 23 && Number(offsetMinute) <= 59))
+    (zone === 0x2b || zone === DASH) &&
+    at + 6 === value.length &&
+    value.charCodeAt(at + 3) === COLON &&
+    inRange(digits(value, at + 1, 2), 23) &&
+    inRange(digits(value, at + 4, 2), 59)
   );
+}
+
+const DASH = 0x2d;
+const COLON = 0x3a;
+
+/** The decimal number in `value` at `at`, `length` digits long; -1 when they are not digits. */
+function digits(value: string, at: number, length: number): number {
+  let number = 0;
+  for (let i = at; i < at + length; i++) {
+    const code = value.charCodeAt(i);
+    if (!isDigit(code)) return -1;
+    number = number * 10 + code - 0x30;
+  }
+  return number;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+function inRange(number: number, max: number): boolean {
+  return number >= 0 && number <= max;
 }
 
 function fail(attribute: string, reason: string, eventId: string | undefined): never {

@@ -11,21 +11,28 @@ export interface MediaType {
 /** Structured-mode `content-type` of the Kafka binding (its spec's own example). */
 export const CLOUDEVENTS_JSON_UTF8 = 'application/cloudevents+json; charset=UTF-8';
 
-const MEDIA_TYPE = /^[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+\s*(?:;.*)?$/;
+const MEDIA_TYPE = /^[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+[\t ]*(?:;[\t\x20-\x7e]*)?$/;
 const CHARSET = /;\s*charset=/i;
 
 // Events of one application share a handful of content types: classify each once.
 const cache = new Map<string, MediaType>();
 const CACHE_LIMIT = 256;
+let last: { readonly contentType: string; readonly type: MediaType } = {
+  contentType: 'application/json',
+  type: classify('application/json'),
+};
 
 export function mediaType(contentType: string): MediaType {
-  let known = cache.get(contentType);
-  if (known === undefined) {
-    known = classify(contentType);
+  // Comparing with the last one is cheaper than hashing a freshly decoded string.
+  if (contentType === last.contentType) return last.type;
+  let type = cache.get(contentType);
+  if (type === undefined) {
+    type = classify(contentType);
     if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(contentType, known);
+    cache.set(contentType, type);
   }
-  return known;
+  last = { contentType, type };
+  return type;
 }
 
 /** JSON data, per the JSON format spec: a JSON media type, or none at all. */

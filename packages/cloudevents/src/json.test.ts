@@ -64,7 +64,7 @@ describe('given JSON-format text from another producer, when decoded', () => {
     [
       'both data and data_base64',
       JSON.stringify({ ...event, datacontenttype: 'image/png', data: 'x', data_base64: 'eA==' }),
-      'data_base64',
+      'data',
       /^an event carries either data or data_base64, not both$/,
     ],
     [

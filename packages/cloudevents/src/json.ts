@@ -1,11 +1,4 @@
-import {
-  binaryUnderJson,
-  isBase64,
-  show,
-  validateCloudEvent,
-  type CloudEvent,
-} from './cloudevent.js';
-import { isJsonContentType } from './content-type.js';
+import { checkAttributes, show, validateCloudEvent, type CloudEvent } from './cloudevent.js';
 import { base64ToBytes, utf8 } from './data.js';
 import { InvalidCloudEvent } from './errors.js';
 
@@ -24,7 +17,8 @@ export function encodeJson(event: CloudEvent): string {
  * `data_base64` comes back as `data`, a `Uint8Array`. Throws InvalidCloudEvent.
  */
 export function decodeJson(text: string | Uint8Array): CloudEvent {
-  return fromJsonValue(parse(text, 'event'));
+  const json = typeof text === 'string' ? text : utf8(text, "the event's JSON text");
+  return fromJsonValue(parse(json, 'event'));
 }
 
 /** Events in the JSON batch format (`application/cloudevents-batch+json`): a JSON array. */
@@ -33,7 +27,7 @@ export function encodeBatch(events: readonly CloudEvent[]): string {
   for (let i = 0; i < events.length; i++) {
     if (i > 0) out += ',';
     try {
-      out += serialize(validateCloudEvent(events[i]));
+      out += encodeJson(events[i] as CloudEvent);
     } catch (error) {
       throw inBatch(error, i);
     }
@@ -43,7 +37,8 @@ export function encodeBatch(events: readonly CloudEvent[]): string {
 
 /** Events from the JSON batch format. Throws InvalidCloudEvent naming the index at fault. */
 export function decodeBatch(text: string | Uint8Array): CloudEvent[] {
-  const parsed = parse(text, 'batch');
+  const json = typeof text === 'string' ? text : utf8(text, "the batch's JSON text");
+  const parsed = parse(json, 'batch');
   if (!Array.isArray(parsed)) {
     throw new InvalidCloudEvent(`a batch is a JSON array of events, got ${show(parsed)}`);
   }
@@ -78,8 +73,7 @@ function serialize(event: CloudEvent): string {
   return JSON.stringify(json);
 }
 
-function parse(text: string | Uint8Array, what: string): unknown {
-  const json = typeof text === 'string' ? text : utf8(text, `the ${what}'s JSON text`);
+function parse(json: string, what: string): unknown {
   try {
     return JSON.parse(json);
   } catch (cause) {
@@ -93,46 +87,29 @@ function parse(text: string | Uint8Array, what: string): unknown {
   }
 }
 
-/** A parsed JSON-format event, normalized (nulls dropped, `data_base64` decoded) and validated. */
-export function fromJsonValue(value: unknown): CloudEvent {
+/** A parsed JSON-format event, validated and normalized (nulls dropped, `data_base64` decoded). */
+function fromJsonValue(value: unknown): CloudEvent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidCloudEvent(
       `the JSON format carries an event as a JSON object, got ${show(value)}`,
     );
   }
   const parsed = value as Record<string, unknown>;
-  return validateCloudEvent(needsNormalizing(parsed) ? normalize(parsed) : parsed);
+  return checkAttributes(parsed, true) ? normalize(parsed) : (parsed as CloudEvent);
 }
 
-function needsNormalizing(parsed: Record<string, unknown>): boolean {
-  for (const name in parsed) {
-    if ((parsed[name] === null && name !== 'data') || name === 'data_base64') return true;
-  }
-  return false;
-}
-
-function normalize(parsed: Record<string, unknown>): Record<string, unknown> {
+/** The validated event without null attributes, its `data_base64` (if any) as bytes in `data`. */
+function normalize(parsed: Record<string, unknown>): CloudEvent {
   const event: Record<string, unknown> = {};
-  let base64: unknown;
   for (const name in parsed) {
     const value = parsed[name];
-    if (name === 'data_base64') base64 = value;
-    else if (value !== null || name === 'data') event[name] = value;
+    if (name === 'data_base64') {
+      if (typeof value === 'string') event.data = base64ToBytes(value);
+    } else if (value !== null || name === 'data') {
+      event[name] = value;
+    }
   }
-  if (base64 === undefined || base64 === null) return event;
-  const eventId = typeof event.id === 'string' ? event.id : undefined;
-  const fail = (reason: string) =>
-    new InvalidCloudEvent(reason, 'data_base64', eventId === undefined ? undefined : { eventId });
-  if (typeof base64 !== 'string' || !isBase64(base64)) {
-    throw fail(`data_base64 must be a base64 (RFC 4648) string, got ${show(base64)}`);
-  }
-  if (event.data !== undefined) throw fail('an event carries either data or data_base64, not both');
-  const contentType = typeof event.datacontenttype === 'string' ? event.datacontenttype : undefined;
-  if (isJsonContentType(contentType)) {
-    throw fail(binaryUnderJson(contentType));
-  }
-  event.data = base64ToBytes(base64);
-  return event;
+  return event as CloudEvent;
 }
 
 function inBatch(error: unknown, index: number): unknown {
