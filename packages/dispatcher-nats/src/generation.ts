@@ -44,7 +44,8 @@ export class GenerationCheck {
     expected: number,
     retry: boolean,
   ): Promise<number> {
-    const known = this.#known.get(subject);
+    // A retry looks: an earlier attempt may have stored more than this dispatcher remembers.
+    const known = retry ? undefined : this.#known.get(subject);
     if (known?.generation === expected) return known.seq;
     const first = envelopes[0] as Envelope;
     const last = await this.last(subject);

@@ -3,6 +3,7 @@ import {
   ConcurrencyConflict,
   DispatchIncomplete,
   EventfanError,
+  InvalidEvent,
   checkBatch,
   type DispatchContext,
   type Dispatcher,
@@ -152,6 +153,13 @@ export class JetStreamDispatcher implements Dispatcher<JetStreamPosition> {
   ): Promise<Outcome[]> {
     const outcomes: Outcome[] = new Array<Outcome>(out.length).fill(undefined);
     const subject = (out[0] as Outgoing).subject;
+    const elsewhere = out.find((o) => o.subject !== subject);
+    if (elsewhere) {
+      throw new InvalidEvent(
+        `checkGeneration needs every event of a stream on one subject, but the subject function gave "${subject}" and "${elsewhere.subject}"; nothing was sent`,
+        { stream: context.stream, generation: elsewhere.envelope.generation },
+      );
+    }
     let expected: number;
     try {
       expected = await generations.base(

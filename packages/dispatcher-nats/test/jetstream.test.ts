@@ -209,6 +209,22 @@ describeWithBroker('nats', 'JetStream dispatcher (nats 2.x client)', (broker) =>
         envelopes.map((e) => e.id),
       );
     });
+
+    it('given a subject function that splits a stream over subjects, when dispatched with checkGeneration, then InvalidEvent and nothing is sent', async () => {
+      const dispatcher = natsDispatcher({
+        connection: nc,
+        headers,
+        checkGeneration: true,
+        subject: (e) => `${names.prefix}.split.${e.generation}`,
+      });
+      const stream = uniqueStream();
+      const attempt = dispatcher.dispatch(await sampleEnvelopes(stream, 2), context(stream));
+      await expect(attempt).rejects.toThrow(InvalidEvent);
+      await expect(attempt).rejects.toThrow(
+        /checkGeneration needs every event of a stream on one subject/,
+      );
+      expect(await readSubject(nc, names.stream, `${names.prefix}.split.1`, 0)).toHaveLength(0);
+    });
   });
 
   describe('errors', () => {
