@@ -303,6 +303,29 @@ describeWithBroker('nats', 'JetStream dispatcher (nats 2.x client)', (broker) =>
       expect(stored.map((m) => decodeWithSdk(m).id)).toEqual([envelopes[0]?.id]);
     });
 
+    it('given something that takes the message but never acknowledges it, when dispatched, then BrokerUnavailable with code BROKER_TIMEOUT names the subject', async () => {
+      const silent = uniqueNames('silent');
+      const listener = nc.subscribe(`${silent.prefix}.>`);
+      await nc.flush();
+      try {
+        const dispatcher = natsDispatcher({
+          connection: nc,
+          headers,
+          prefix: silent.prefix,
+          timeoutMs: 200,
+        });
+        const stream = uniqueStream();
+        const attempt = dispatcher.dispatch(await sampleEnvelopes(stream, 2), context(stream));
+        await expect(attempt).rejects.toThrow(BrokerUnavailable);
+        await expect(attempt).rejects.toMatchObject({ code: 'BROKER_TIMEOUT' });
+        await expect(attempt).rejects.toThrow(
+          `Target "nats" timed out: no acknowledgement for subject "${silent.prefix}.conformance.${stream}" within 200 ms`,
+        );
+      } finally {
+        listener.unsubscribe();
+      }
+    });
+
     it('given a closed connection, when dispatched, then BrokerUnavailable names the target and nothing is sent', async () => {
       const own = await connect({ servers: broker.url });
       const dispatcher = natsDispatcher({
