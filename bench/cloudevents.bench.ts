@@ -102,7 +102,7 @@ const pairs = [
 
 // The machine may be busy with other work: rounds interleave ours and the SDK's tasks, and each
 // task keeps its best round, so a burst of load does not decide a ratio.
-const ROUNDS = 3;
+const ROUNDS = 5;
 const best = new Map<string, number>();
 const tasks: [string, () => void][] = pairs.flatMap((pair) => [
   [`${pair.name} ours`, pair.ours] as [string, () => void],
@@ -115,7 +115,7 @@ tasks.push([
   },
 ]);
 for (let round = 0; round < ROUNDS; round++) {
-  const bench = new Bench({ time: 400, warmupTime: 100, iterations: 10, warmupIterations: 5 });
+  const bench = new Bench({ time: 300, warmupTime: 100, iterations: 10, warmupIterations: 5 });
   for (const [name, run] of tasks) bench.add(name, run);
   await bench.run();
   for (const task of bench.tasks) {

@@ -7,18 +7,6 @@ import { percentDecode, percentEncode } from './percent.js';
 /** Binary mode: attributes in headers, data as the message body. Structured: the JSON format. */
 export type BindingMode = 'binary' | 'structured';
 
-/** How one protocol binding spells binary-mode attributes as headers. */
-export interface HeaderDialect {
-  /** Binding name for messages: `Kafka`, `NATS`. */
-  readonly binding: string;
-  /** `ce_` (Kafka) or `ce-` (NATS). */
-  readonly prefix: string;
-  /** NATS percent-encodes values (its binding, 3.1.3.2); Kafka carries UTF-8 as is. */
-  readonly percentEncoded: boolean;
-  /** NATS maps `datacontenttype` to `ce-datacontenttype` as well as `content-type`. */
-  readonly contentTypeAttributeHeader: boolean;
-}
-
 /** A header value as clients deliver it: text, bytes, or several of them. */
 export type HeaderValue = string | Uint8Array | readonly (string | Uint8Array)[] | undefined;
 
@@ -27,6 +15,62 @@ export type HeaderSource =
   Readonly<Record<string, HeaderValue>> | Iterable<readonly [string, HeaderValue]>;
 
 export const CONTENT_TYPE = 'content-type';
+
+/** What a received header name means: `content-type`, an attribute, or nothing to us. */
+type HeaderRole =
+  { readonly kind: 'content-type' } | { readonly kind: 'attribute'; readonly name: string } | null;
+
+const NAME_CACHE_LIMIT = 256;
+
+/**
+ * How one protocol binding spells binary-mode attributes as headers. Kafka and NATS differ only
+ * in the prefix, percent-encoding and whether datacontenttype also gets a `<prefix>` header.
+ * Header names are cached both ways: the same few names recur on every message.
+ */
+export class HeaderDialect {
+  readonly #headerNames = new Map<string, string>();
+  readonly #roles = new Map<string, HeaderRole>();
+
+  constructor(
+    /** Binding name for messages: `Kafka`, `NATS`. */
+    readonly binding: string,
+    /** `ce_` (Kafka) or `ce-` (NATS). */
+    readonly prefix: string,
+    /** NATS percent-encodes values (its binding, 3.1.3.2); Kafka carries UTF-8 as is. */
+    readonly percentEncoded: boolean,
+    /** NATS maps `datacontenttype` to `ce-datacontenttype` as well as `content-type`. */
+    readonly contentTypeAttributeHeader: boolean,
+  ) {}
+
+  headerName(attribute: string): string {
+    let header = this.#headerNames.get(attribute);
+    if (header === undefined) {
+      header = this.prefix + attribute;
+      cache(this.#headerNames, attribute, header);
+    }
+    return header;
+  }
+
+  role(header: string): HeaderRole {
+    let role = this.#roles.get(header);
+    if (role === undefined) {
+      const lower = header.toLowerCase();
+      role =
+        lower === CONTENT_TYPE
+          ? { kind: 'content-type' }
+          : lower.startsWith(this.prefix)
+            ? { kind: 'attribute', name: lower.slice(this.prefix.length) }
+            : null;
+      cache(this.#roles, header, role);
+    }
+    return role;
+  }
+}
+
+function cache<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= NAME_CACHE_LIMIT) map.clear();
+  map.set(key, value);
+}
 
 /**
  * The binary-mode headers of a valid event: every attribute but data as `<prefix><name>`, and
@@ -49,7 +93,7 @@ export function toHeaders(event: CloudEvent, dialect: HeaderDialect): Record<str
       headers[CONTENT_TYPE] = text;
       if (!dialect.contentTypeAttributeHeader) continue;
     }
-    headers[dialect.prefix + name] = dialect.percentEncoded ? percentEncode(text) : text;
+    headers[dialect.headerName(name)] = dialect.percentEncoded ? percentEncode(text) : text;
   }
   return headers;
 }
@@ -57,11 +101,11 @@ export function toHeaders(event: CloudEvent, dialect: HeaderDialect): Record<str
 /** What the headers of a received message say. */
 export interface ReadHeaders {
   /** `content-type`, which is the datacontenttype in binary mode and the format in structured. */
-  readonly contentType: string | undefined;
+  contentType: string | undefined;
   /** The attributes found in `<prefix>` headers (values are strings), datacontenttype included. */
   readonly attributes: Record<string, unknown>;
   /** Whether any `<prefix>` header was present. */
-  readonly any: boolean;
+  any: boolean;
 }
 
 /**
@@ -69,33 +113,39 @@ export interface ReadHeaders {
  * UTF-8; a header given several differing values, or twice under different cases, is rejected.
  */
 export function readHeaders(source: HeaderSource | undefined, dialect: HeaderDialect): ReadHeaders {
-  const attributes: Record<string, unknown> = {};
-  let contentType: string | undefined;
-  let any = false;
-  const read = (header: string, raw: HeaderValue): void => {
-    if (raw === undefined) return;
-    const lower = header.toLowerCase();
-    if (lower === CONTENT_TYPE) {
-      contentType = single(header, raw, 'datacontenttype', contentType);
-      return;
-    }
-    if (!lower.startsWith(dialect.prefix)) return;
-    const name = lower.slice(dialect.prefix.length);
-    if (name === 'data' || name === 'data_base64') {
-      throw new InvalidCloudEvent(
-        `header "${header}": data travels in the message body, "${name}" is not a header attribute`,
-        name,
-      );
-    }
-    const value = single(header, raw, name, attributes[name] as string | undefined);
-    attributes[name] = dialect.percentEncoded ? percentDecode(value, header, name) : value;
-    any = true;
-  };
-  if (source !== undefined) {
-    if (isIterable(source)) for (const [header, raw] of source) read(header, raw);
-    else for (const header in source) read(header, source[header]);
+  const read: ReadHeaders = { contentType: undefined, attributes: {}, any: false };
+  if (source === undefined) return read;
+  if (isIterable(source)) {
+    for (const [header, raw] of source) readHeader(read, dialect, header, raw);
+  } else {
+    for (const header in source) readHeader(read, dialect, header, source[header]);
   }
-  return { contentType, attributes, any };
+  return read;
+}
+
+function readHeader(
+  read: ReadHeaders,
+  dialect: HeaderDialect,
+  header: string,
+  raw: HeaderValue,
+): void {
+  if (raw === undefined) return;
+  const role = dialect.role(header);
+  if (role === null) return;
+  if (role.kind === 'content-type') {
+    read.contentType = single(header, raw, 'datacontenttype', read.contentType);
+    return;
+  }
+  const { name } = role;
+  if (name === 'data' || name === 'data_base64') {
+    throw new InvalidCloudEvent(
+      `header "${header}": data travels in the message body, "${name}" is not a header attribute`,
+      name,
+    );
+  }
+  const value = single(header, raw, name, read.attributes[name] as string | undefined);
+  read.attributes[name] = dialect.percentEncoded ? percentDecode(value, header, name) : value;
+  read.any = true;
 }
 
 /**

@@ -118,3 +118,43 @@ describe('given a batch', () => {
     expect(JSON.parse(encodeBatch([event, event]))).toEqual([event, event]);
   });
 });
+
+describe('given forbidden characters in string attributes', () => {
+  const cases = [
+    ['a NUL (escaped in JSON text)', '\u0000'],
+    ['a DEL (raw in JSON text)', '\u007f'],
+    ['a C1 control (raw, not ASCII)', '\u0085'],
+    ['a lone surrogate (escaped by JSON.stringify)', '\ud800'],
+  ] as const;
+  const reason = (name: string) =>
+    `${name} contains a control character or a lone surrogate, which CloudEvents strings exclude`;
+
+  test.each(cases)('when JSON text carries %s in subject, then decoding refuses it', (_, bad) => {
+    const text = JSON.stringify({ ...event, subject: `a${bad}b` });
+    for (const input of [text, Buffer.from(text)]) {
+      const error = invalid(() => decodeJson(input));
+      expect(error.attribute).toBe('subject');
+      expect(error.reason).toBe(reason('subject'));
+    }
+  });
+
+  test.each(cases)(
+    'when a batch carries %s in an extension, then decoding refuses it',
+    (_, bad) => {
+      const error = invalid(() => decodeBatch(JSON.stringify([event, { ...event, tenant: bad }])));
+      expect(error.attribute).toBe('tenant');
+      expect(error.reason).toBe(`batch item 1: ${reason('tenant')}`);
+    },
+  );
+
+  test.each(cases)('when an event carries %s in type, then encoding refuses it', (_, bad) => {
+    const error = invalid(() => encodeJson({ ...event, type: `t${bad}` }));
+    expect(error.attribute).toBe('type');
+    expect(error.reason).toBe(reason('type'));
+  });
+
+  test('when strings carry escaped quotes, backslashes and emoji, then they pass', () => {
+    const subject = 'say "hi" \\ 😀 ünï';
+    expect(decodeJson(encodeJson({ ...event, subject })).subject).toBe(subject);
+  });
+});

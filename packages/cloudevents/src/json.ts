@@ -1,4 +1,10 @@
-import { checkAttributes, show, validateCloudEvent, type CloudEvent } from './cloudevent.js';
+import {
+  checkAllCharacters,
+  checkAttributes,
+  jsonMayHideBadCharacter,
+  show,
+  type CloudEvent,
+} from './cloudevent.js';
 import { base64ToBytes, utf8 } from './data.js';
 import { InvalidCloudEvent } from './errors.js';
 
@@ -9,7 +15,10 @@ export const JSON_BATCH_FORMAT = 'application/cloudevents-batch+json';
 
 /** The event in the JSON format (`application/cloudevents+json`); binary data as `data_base64`. */
 export function encodeJson(event: CloudEvent): string {
-  return serialize(validateCloudEvent(event));
+  checkAttributes(event, false, false);
+  const json = serialize(event);
+  if (jsonMayHideBadCharacter(json)) checkAllCharacters(event);
+  return json;
 }
 
 /**
@@ -18,7 +27,7 @@ export function encodeJson(event: CloudEvent): string {
  */
 export function decodeJson(text: string | Uint8Array): CloudEvent {
   const json = typeof text === 'string' ? text : utf8(text, "the event's JSON text");
-  return fromJsonValue(parse(json, 'event'));
+  return fromJsonValue(parse(json, 'event'), jsonMayHideBadCharacter(json));
 }
 
 /** Events in the JSON batch format (`application/cloudevents-batch+json`): a JSON array. */
@@ -39,13 +48,14 @@ export function encodeBatch(events: readonly CloudEvent[]): string {
 export function decodeBatch(text: string | Uint8Array): CloudEvent[] {
   const json = typeof text === 'string' ? text : utf8(text, "the batch's JSON text");
   const parsed = parse(json, 'batch');
+  const scanStrings = jsonMayHideBadCharacter(json);
   if (!Array.isArray(parsed)) {
     throw new InvalidCloudEvent(`a batch is a JSON array of events, got ${show(parsed)}`);
   }
   const events = new Array<CloudEvent>(parsed.length);
   for (let i = 0; i < parsed.length; i++) {
     try {
-      events[i] = fromJsonValue(parsed[i]);
+      events[i] = fromJsonValue(parsed[i], scanStrings);
     } catch (error) {
       throw inBatch(error, i);
     }
@@ -88,14 +98,14 @@ function parse(json: string, what: string): unknown {
 }
 
 /** A parsed JSON-format event, validated and normalized (nulls dropped, `data_base64` decoded). */
-function fromJsonValue(value: unknown): CloudEvent {
+function fromJsonValue(value: unknown, scanStrings: boolean): CloudEvent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidCloudEvent(
       `the JSON format carries an event as a JSON object, got ${show(value)}`,
     );
   }
   const parsed = value as Record<string, unknown>;
-  return checkAttributes(parsed, true) ? normalize(parsed) : (parsed as CloudEvent);
+  return checkAttributes(parsed, true, scanStrings) ? normalize(parsed) : (parsed as CloudEvent);
 }
 
 /** The validated event without null attributes, its `data_base64` (if any) as bytes in `data`. */

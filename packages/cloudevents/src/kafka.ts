@@ -8,7 +8,7 @@ import {
   readHeaders,
   toHeaders,
   type BindingMode,
-  type HeaderDialect,
+  HeaderDialect,
   type HeaderValue,
 } from './headers.js';
 import { assertJsonFormat, decodeJson, encodeJson, JSON_FORMAT } from './json.js';
@@ -29,12 +29,7 @@ export interface KafkaMessage {
   readonly headers?: Readonly<Record<string, HeaderValue>>;
 }
 
-const KAFKA: HeaderDialect = {
-  binding: 'Kafka',
-  prefix: 'ce_',
-  percentEncoded: false,
-  contentTypeAttributeHeader: false,
-};
+const KAFKA = new HeaderDialect('Kafka', 'ce_', false, false);
 
 /**
  * The event as a Kafka record per the Kafka protocol binding. Binary mode (default): `ce_`

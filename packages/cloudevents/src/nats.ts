@@ -8,7 +8,7 @@ import {
   readHeaders,
   toHeaders,
   type BindingMode,
-  type HeaderDialect,
+  HeaderDialect,
   type HeaderSource,
 } from './headers.js';
 import { assertJsonFormat, decodeJson, encodeJson, JSON_FORMAT } from './json.js';
@@ -28,12 +28,7 @@ export interface NatsMessage {
   readonly headers?: HeaderSource | undefined;
 }
 
-const NATS: HeaderDialect = {
-  binding: 'NATS',
-  prefix: 'ce-',
-  percentEncoded: true,
-  contentTypeAttributeHeader: true,
-};
+const NATS = new HeaderDialect('NATS', 'ce-', true, true);
 
 const EMPTY = new Uint8Array(0);
 
