@@ -133,3 +133,17 @@ describe('given a read EventStoreDB event, when it is not one this mapping wrote
     expect(fromEsdbRecord({ ...record, metadata })).not.toHaveProperty('tenant');
   });
 });
+
+describe('given metadata with a "__proto__" key (parsed JSON keeps it as an own key)', () => {
+  test('when read, then it is refused as an extension name instead of setting a prototype', () => {
+    const record = toEsdbRecord(fromEnvelope);
+    const metadata = JSON.parse(
+      JSON.stringify(record.metadata).replace('{', '{"__proto__":{"polluted":"yes"},'),
+    ) as Record<string, unknown>;
+    const error = invalid(() => fromEsdbRecord({ ...record, metadata }));
+    expect(error.attribute).toBe('__proto__');
+    expect(error.reason).toBe(
+      'extension name "__proto__" must be 1 to 20 lowercase ASCII letters or digits ([a-z0-9]{1,20})',
+    );
+  });
+});

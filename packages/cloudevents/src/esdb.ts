@@ -1,4 +1,4 @@
-import { show, validateCloudEvent, type CloudEvent } from './cloudevent.js';
+import { extensionNameProblem, show, validateCloudEvent, type CloudEvent } from './cloudevent.js';
 import { isJsonContentType } from './content-type.js';
 import { bytesToData, dataToBytes, hasEmptyNonJsonData, utf8 } from './data.js';
 import { InvalidCloudEvent } from './errors.js';
@@ -75,11 +75,12 @@ export function fromEsdbRecord(record: EsdbRecordIn): CloudEvent {
       throw new InvalidCloudEvent(
         `metadata must not carry "${name}"; it comes from the record itself`,
         name,
-        {
-          eventId: id,
-        },
+        { eventId: id },
       );
     }
+    // Parsed JSON may hold an own `__proto__` key; assigning it would set a prototype instead.
+    const problem = name === '__proto__' ? extensionNameProblem(name) : undefined;
+    if (problem !== undefined) throw new InvalidCloudEvent(problem, name, { eventId: id });
     event[name] = metadata[name];
   }
   event.id = id;

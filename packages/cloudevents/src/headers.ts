@@ -143,6 +143,9 @@ function readHeader(
       name,
     );
   }
+  // Assigning it would set the prototype rather than an attribute.
+  if (name === '__proto__')
+    throw new InvalidCloudEvent(`header "${header}" names no attribute`, name);
   const value = single(header, raw, name, read.attributes[name] as string | undefined);
   read.attributes[name] = dialect.percentEncoded ? percentDecode(value, header, name) : value;
   read.any = true;

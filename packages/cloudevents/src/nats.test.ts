@@ -130,3 +130,17 @@ describe('given a received NATS message', () => {
     expect(error.reason).toBe('data is not valid UTF-8');
   });
 });
+
+describe('given a header that names "__proto__"', () => {
+  test('when read, then it is refused rather than setting a prototype', () => {
+    const { data, headers } = toNatsRecord(fromEnvelope);
+    const error = invalid(() =>
+      fromNatsRecord({
+        data,
+        headers: new Map([...Object.entries(headers), ['ce-__proto__', 'x']]),
+      }),
+    );
+    expect(error.attribute).toBe('__proto__');
+    expect(error.reason).toBe('header "ce-__proto__" names no attribute');
+  });
+});
