@@ -1,7 +1,7 @@
 import type { Envelope, EventMetadata } from '@eventfan/core';
-import { extensionNameProblem, show, validateCloudEvent, type CloudEvent } from './cloudevent.js';
+import { extensionNameProblem, validateCloudEvent, type CloudEvent } from './cloudevent.js';
 import { isJsonContentType } from './content-type.js';
-import { InvalidCloudEvent } from './errors.js';
+import { InvalidCloudEvent, show } from './errors.js';
 
 /** Digits of the `sequence` extension: enough for any 64-bit generation, so strings sort. */
 export const SEQUENCE_DIGITS = 20;

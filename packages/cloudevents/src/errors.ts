@@ -30,3 +30,15 @@ export class InvalidCloudEvent extends EventfanError {
     this.eventId = options?.eventId;
   }
 }
+
+/** A short, safe rendering of a value for error messages. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  }
+  if (value === null || value === undefined) return String(value);
+  if (value instanceof Uint8Array) return `a Uint8Array of ${value.length} bytes`;
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'no prototype'})`;
+  return `${String(value)} (${typeof value})`;
+}

@@ -1,7 +1,7 @@
-import { extensionNameProblem, show, validateCloudEvent, type CloudEvent } from './cloudevent.js';
+import { extensionNameProblem, validateCloudEvent, type CloudEvent } from './cloudevent.js';
 import { isJsonContentType } from './content-type.js';
 import { bytesToData, dataToBytes, hasEmptyNonJsonData, utf8 } from './data.js';
-import { InvalidCloudEvent } from './errors.js';
+import { InvalidCloudEvent, show } from './errors.js';
 
 /**
  * An EventStoreDB/KurrentDB event to append (`jsonEvent`/`binaryEvent` of the clients). There is

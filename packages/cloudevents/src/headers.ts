@@ -1,7 +1,7 @@
-import { show, type CloudEvent } from './cloudevent.js';
+import type { CloudEvent } from './cloudevent.js';
 import { isStructuredContentType } from './content-type.js';
 import { utf8 } from './data.js';
-import { InvalidCloudEvent } from './errors.js';
+import { InvalidCloudEvent, show } from './errors.js';
 import { percentDecode, percentEncode } from './percent.js';
 
 /** Binary mode: attributes in headers, data as the message body. Structured: the JSON format. */

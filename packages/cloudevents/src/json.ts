@@ -2,11 +2,10 @@ import {
   checkAllCharacters,
   checkAttributes,
   jsonMayHideBadCharacter,
-  show,
   type CloudEvent,
 } from './cloudevent.js';
 import { base64ToBytes, utf8 } from './data.js';
-import { InvalidCloudEvent } from './errors.js';
+import { InvalidCloudEvent, show } from './errors.js';
 
 /** Media type of the JSON event format. */
 export const JSON_FORMAT = 'application/cloudevents+json';
