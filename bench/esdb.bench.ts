@@ -1,0 +1,291 @@
+/**
+ * @eventfan/dispatcher-esdb against the raw client, side by side in one run, on one server:
+ * - replay: EsdbEventStore.read (paged, decoded to envelopes) of a 100k-event stream and of one 10×
+ *   longer, each in a fresh reader process, with its peak heap — it must stay flat as the stream
+ *   grows; next to it one raw `readStream` of the 100k stream;
+ * - appends: esdbDispatcher.dispatch vs raw `appendToStream` of the same events (1 and 10 per call).
+ * The server is ESDB_CONNECTION_STRING when set, else the EventStoreDB test server (emulator) in a
+ * process of its own (so its memory is not the reader's): then these are test-server results.
+ * Run: npm run bench -- esdb   (EVENTFAN_BENCH_ESDB_EVENTS sets the short stream's length)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Bench } from 'tinybench';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import type { Envelope } from '@eventfan/core';
+import { toCloudEvent, toEsdbRecord, toSequence } from '@eventfan/cloudevents';
+import { ESDB_TEST_SERVER_LABEL, startEsdbTestServer } from '@eventfan/testing';
+import { EsdbEventStore, esdbDispatcher } from '@eventfan/dispatcher-esdb';
+import { heapUsed, printTable } from './report.js';
+
+const SHORT = Number(process.env['EVENTFAN_BENCH_ESDB_EVENTS'] ?? 100_000);
+const LONG = SHORT * 10;
+const SEED_BATCH = 1_000;
+const ROUNDS = 4;
+const ROUND_MS = 500;
+const WARMUP_MS = 500;
+const LIVE_EVERY = 10_000;
+
+const [role, url, stream, mode] = process.argv.slice(2);
+if (role === '--serve') await serve();
+else if (role === '--replay' && url && stream)
+  await replay(url, stream, mode === 'raw' ? 'raw' : 'store');
+else await main();
+
+/** The child that hosts the test server until its parent goes away. */
+async function serve(): Promise<void> {
+  const server = await startEsdbTestServer();
+  console.log(`URL ${server.url}`);
+  process.stdin.resume();
+  process.stdin.on('end', () => void server.close().then(() => process.exit(0)));
+}
+
+/** The child that replays one stream and reports its time and memory as one JSON line. */
+async function replay(url: string, stream: string, how: 'store' | 'raw'): Promise<void> {
+  const client = EventStoreDBClient.connectionString(url);
+  const base = heapUsed();
+  let live = 0;
+  // What the replay keeps alive: the heap after a full collection, every LIVE_EVERY events.
+  const sample = (n: number) => {
+    if (n % LIVE_EVERY === 0) live = Math.max(live, heapUsed() - base);
+  };
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  let events = 0;
+  if (how === 'store') {
+    // Counting by generation also checks that the pages join up: no gap, no repeat.
+    for await (const envelope of new EsdbEventStore(client).read(stream)) {
+      events = envelope.generation === events + 1 ? events + 1 : -1;
+      sample(events);
+    }
+  } else {
+    for await (const resolved of client.readStream(stream)) if (resolved.event) sample(++events);
+  }
+  const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  await client.dispose();
+  const cpuPerEvent = (used.user + used.system) / events;
+  console.log(
+    JSON.stringify({
+      events,
+      ms,
+      liveHeap: live,
+      cpuPerEvent,
+      maxRss: process.resourceUsage().maxRSS * 1024,
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const given = process.env['ESDB_CONNECTION_STRING'];
+  const server = given ? undefined : await spawnSelf(['--serve']);
+  try {
+    const target = given ?? (await firstLine(server as ChildProcess, 'URL ')).slice(4);
+    const label = given
+      ? `EventStoreDB/KurrentDB at ${given} (ESDB_CONNECTION_STRING)`
+      : `${ESDB_TEST_SERVER_LABEL}, own process — test-server results, not EventStoreDB`;
+    const client = EventStoreDBClient.connectionString(target);
+    // Appends first, while the server is light: a server holding a million events pauses for GC.
+    await appends(client, label);
+    const short = `bench-replay-${randomUUID()}`;
+    const long = `bench-replay-${randomUUID()}`;
+    const seeding = performance.now();
+    await seed(client, short, SHORT);
+    await seed(client, long, LONG);
+    console.log(
+      `seeded ${SHORT + LONG} events in ${((performance.now() - seeding) / 1000).toFixed(1)} s`,
+    );
+
+    const runs = {
+      short: await replayIn(target, short, 'store'),
+      long: await replayIn(target, long, 'store'),
+      raw: await replayIn(target, short, 'raw'),
+    };
+    const row = (r: Replayed) =>
+      `${Math.round(r.events / (r.ms / 1000)).toLocaleString('en')} events/s, reader CPU ${r.cpuPerEvent.toFixed(1)} µs/event, live heap +${mb(r.liveHeap)}, max RSS ${mb(r.maxRss)}`;
+    printTable(`esdb replay (EsdbEventStore.read, pages of 500, decoded to envelopes) — ${label}`, [
+      [`store.read, ${SHORT.toLocaleString('en')} events`, row(runs.short)],
+      [`store.read, ${LONG.toLocaleString('en')} events`, row(runs.long)],
+      [`raw readStream, ${SHORT.toLocaleString('en')} events`, row(runs.raw)],
+      [
+        'live heap, 10× the stream',
+        `${(runs.long.liveHeap / runs.short.liveHeap).toFixed(2)}× (flat is ~1×)`,
+      ],
+      ['max RSS, 10× the stream', `${(runs.long.maxRss / runs.short.maxRss).toFixed(2)}×`],
+      [
+        'store.read vs raw readStream',
+        `${(runs.short.cpuPerEvent / runs.raw.cpuPerEvent).toFixed(2)}× the reader CPU per event`,
+      ],
+    ]);
+    if (runs.short.events !== SHORT || runs.long.events !== LONG)
+      throw new Error(
+        `replayed ${runs.short.events} and ${runs.long.events} events, expected ${SHORT} and ${LONG}`,
+      );
+    await client.dispose();
+  } finally {
+    server?.stdin?.end();
+    server?.kill();
+  }
+}
+
+/**
+ * Dispatcher and raw client appending the same events to fresh streams. The two take turns in
+ * short rounds (order alternating) after a shared warm-up, so a busy machine or a server pause
+ * weighs on both alike; client CPU per call is the figure least moved by other load.
+ */
+async function appends(client: EventStoreDBClient, label: string): Promise<void> {
+  const dispatcher = esdbDispatcher(client);
+  const rows: [string, string][] = [];
+  for (const size of [1, 10]) {
+    const tasks = {
+      [`esdbDispatcher.dispatch, ${size} per call`]: async () => {
+        const stream = `bench-dispatch-${randomUUID()}`;
+        await dispatcher.dispatch(envelopes(stream, 0, size), {
+          aggregate: 'bench',
+          stream,
+          expectedGeneration: 0,
+          attempt: 1,
+        });
+      },
+      [`raw appendToStream, ${size} per call`]: async () => {
+        const stream = `bench-raw-${randomUUID()}`;
+        const events = envelopes(stream, 0, size).map((e) => {
+          const record = toEsdbRecord(toCloudEvent(e));
+          return jsonEvent({
+            id: record.id,
+            type: record.type,
+            data: record.data as Record<string, unknown>,
+            metadata: record.metadata,
+          });
+        });
+        await client.appendToStream(stream, events, { expectedRevision: 'no_stream' });
+      },
+    };
+    const totals = new Map(Object.keys(tasks).map((name) => [name, { calls: 0, ms: 0, cpu: 0 }]));
+    for (let round = 0; round <= ROUNDS; round++) {
+      const names = Object.keys(tasks);
+      for (const name of round % 2 === 0 ? names : names.reverse()) {
+        const bench = new Bench({
+          time: round === 0 ? WARMUP_MS : ROUND_MS,
+          warmupTime: 0,
+          warmupIterations: 0,
+        });
+        bench.add(name, tasks[name] as () => Promise<void>);
+        const cpu = process.cpuUsage();
+        await bench.run();
+        const used = process.cpuUsage(cpu);
+        const result = bench.tasks[0]?.result;
+        const total = totals.get(name);
+        if (round === 0 || !total || !result || !('latency' in result)) continue;
+        total.calls += result.latency.samples.length;
+        total.ms += result.totalTime;
+        total.cpu += used.user + used.system;
+      }
+    }
+    const figures = [...totals].map(([name, t]) => ({
+      name,
+      hz: t.calls / (t.ms / 1000),
+      cpu: t.cpu / t.calls,
+    }));
+    for (const f of figures)
+      rows.push([
+        f.name,
+        `${Math.round(f.hz).toLocaleString('en')} calls/s, client CPU ${f.cpu.toFixed(0)} µs/call`,
+      ]);
+    const [ours, raw] = figures as [(typeof figures)[0], (typeof figures)[0]];
+    rows.push([
+      `dispatcher vs raw, ${size} per call`,
+      `${(ours.hz / raw.hz).toFixed(2)}× the raw rate, ${(ours.cpu / raw.cpu).toFixed(2)}× the client CPU`,
+    ]);
+  }
+  printTable(
+    `esdb appends (${ROUNDS} alternating rounds of ${ROUND_MS} ms each after a warm-up, fresh stream per call) — ${label}`,
+    rows,
+  );
+}
+
+type Replayed = {
+  events: number;
+  ms: number;
+  liveHeap: number;
+  cpuPerEvent: number;
+  maxRss: number;
+};
+
+async function replayIn(target: string, stream: string, how: 'store' | 'raw'): Promise<Replayed> {
+  const child = await spawnSelf(['--replay', target, stream, how]);
+  return JSON.parse(await firstLine(child, '{')) as Replayed;
+}
+
+/** `count` envelopes of one stream (as core's dispatch makes them), numbered on from `after`. */
+function envelopes(stream: string, after: number, count: number): Envelope[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: randomUUID(),
+    aggregate: 'bench',
+    stream,
+    generation: after + i + 1,
+    type: 'benchevent.ticked',
+    version: '1.0',
+    source: 'events://eventfan.dev/bench',
+    time: new Date().toISOString(),
+    data: {
+      n: after + i + 1,
+      text: 'a tick of the benchmark',
+      nested: { ok: true, list: [1, 2, 3] },
+    },
+    metadata: {
+      correlationId: 'bench',
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    },
+  }));
+}
+
+/** Writes `count` eventfan events with the raw client, in batches: one CloudEvent mapping reused. */
+async function seed(client: EventStoreDBClient, stream: string, count: number): Promise<void> {
+  const [template] = envelopes(stream, 0, 1) as [Envelope];
+  const record = toEsdbRecord(toCloudEvent(template));
+  for (let done = 0; done < count; done += SEED_BATCH) {
+    const batch = Array.from({ length: Math.min(SEED_BATCH, count - done) }, (_, i) =>
+      jsonEvent({
+        type: record.type,
+        data: { ...(record.data as Record<string, unknown>), n: done + i + 1 },
+        metadata: { ...record.metadata, sequence: toSequence(done + i + 1) },
+      }),
+    );
+    await client.appendToStream(stream, batch, {
+      expectedRevision: done === 0 ? 'no_stream' : BigInt(done - 1),
+    });
+  }
+}
+
+function spawnSelf(args: string[]): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), ...args],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  return Promise.resolve(child);
+}
+
+/** The first line of a child's output that starts with `prefix`; rejects if the child ends first. */
+function firstLine(child: ChildProcess, prefix: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.on('line', (line) => {
+      if (!line.startsWith(prefix)) return;
+      lines.close();
+      resolve(line);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`bench child exited (${code}) before printing "${prefix}…"`)),
+    );
+  });
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
