@@ -1,0 +1,213 @@
+/**
+ * Kafka: 100k events through KafkaDispatcher beside the same records sent with the raw kafkajs
+ * `producer.send` (CloudEvents binary headers built by hand), on the same idempotent producer
+ * (`acks: -1`, one request in flight), against the same broker in the same run. Then the batching
+ * options: events per dispatch (= records per send), concurrent dispatches, compression.
+ * Run: npm run bench -- kafka   (KAFKA_BROKERS, or Kafka's jars from `bash scripts/fetch-kafka.sh`)
+ */
+import { randomUUID } from 'node:crypto';
+import { Bench } from 'tinybench';
+import type { Envelope } from '@eventfan/core';
+import { KafkaDispatcher } from '@eventfan/dispatcher-kafka';
+import { acquireBroker, isMissing, kafkaBroker } from '@eventfan/testing';
+import { CompressionTypes, Kafka, logLevel, type Message } from 'kafkajs';
+import { printTable } from './report.js';
+
+const TOPIC = 'eventfan-bench';
+
+interface Scenario {
+  readonly label: string;
+  readonly events: number;
+  /** Events per dispatch, all of one stream: the records of one `send`. */
+  readonly perDispatch: number;
+  /** Dispatches (or raw sends) awaited at once. */
+  readonly lanes: number;
+  readonly compression?: CompressionTypes;
+  /** A plain producer (several requests in flight, no idempotence) instead of the idempotent one. */
+  readonly plain?: boolean;
+}
+
+const HEADLINE: Scenario = {
+  label: '100k events, 10 per dispatch, 16 at once',
+  events: 100_000,
+  perDispatch: 10,
+  lanes: 16,
+};
+const OPTIONS: readonly Scenario[] = [
+  { label: '1 per dispatch, 1 at once', events: 5_000, perDispatch: 1, lanes: 1 },
+  { label: '1 per dispatch, 16 at once', events: 5_000, perDispatch: 1, lanes: 16 },
+  {
+    label: '1 per dispatch, 16 at once, not idempotent',
+    events: 5_000,
+    perDispatch: 1,
+    lanes: 16,
+    plain: true,
+  },
+  { label: '10 per dispatch, 1 at once', events: 20_000, perDispatch: 10, lanes: 1 },
+  { label: '100 per dispatch, 16 at once', events: 50_000, perDispatch: 100, lanes: 16 },
+  {
+    label: '100 per dispatch, 16 at once, gzip',
+    events: 50_000,
+    perDispatch: 100,
+    lanes: 16,
+    compression: CompressionTypes.GZIP,
+  },
+];
+/**
+ * Rounds for the headline; each round runs both sides, in alternating order, and each side keeps
+ * its best, so a burst of other load on the machine does not decide the ratio.
+ */
+const ROUNDS = 5;
+
+const broker = await acquireBroker(kafkaBroker);
+if (isMissing(broker)) {
+  console.error(`bench/kafka: ${broker.missing}`);
+  process.exit(1);
+}
+const kafka = new Kafka({ brokers: broker.url.split(','), logLevel: logLevel.NOTHING });
+const idempotent = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+const plain = kafka.producer();
+try {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3 }], waitForLeaders: true });
+  await admin.disconnect();
+  await Promise.all([idempotent.connect(), plain.connect()]);
+
+  // A fresh broker's JIT is cold: warm it up before anything is measured.
+  await measure({ ...HEADLINE, events: 20_000 }, 1);
+  const results: [string, string][] = [];
+  const headline = await measure(HEADLINE, ROUNDS);
+  results.push(...rows(HEADLINE, headline), [
+    'ratio dispatcher / raw (target >= 0.9)',
+    headline.ratio,
+  ]);
+  for (const scenario of OPTIONS) results.push(...rows(scenario, await measure(scenario, 3)));
+  printTable(
+    `kafka: acks -1, idempotent producer unless said, best of ${ROUNDS} rounds (options: 3), ${broker.label}`,
+    results,
+  );
+} finally {
+  await Promise.all([idempotent.disconnect(), plain.disconnect()]);
+  await broker.dispose();
+}
+
+interface Measured {
+  readonly ours: number;
+  readonly raw: number;
+  readonly ratio: string;
+}
+
+/** Events per second through the dispatcher and through raw sends, best of `rounds`. */
+async function measure(scenario: Scenario, rounds: number): Promise<Measured> {
+  const producer = scenario.plain ? plain : idempotent;
+  const dispatcher = new KafkaDispatcher({
+    producer,
+    topic: () => TOPIC,
+    ...(scenario.compression === undefined ? {} : { compression: scenario.compression }),
+  });
+  let batches: Envelope[][] = [];
+  const prepare = () => {
+    const run = randomUUID().slice(0, 8);
+    batches = Array.from({ length: scenario.events / scenario.perDispatch }, (_, s) =>
+      Array.from({ length: scenario.perDispatch }, (_, i) => envelope(`bench-${run}-${s}`, i + 1)),
+    );
+  };
+  /** `lanes` workers, each taking the next batch: at most `lanes` sends outstanding. */
+  const lanes = async (send: (batch: Envelope[]) => Promise<unknown>) => {
+    let next = 0;
+    const lane = async () => {
+      while (next < batches.length) await send(batches[next++] as Envelope[]);
+    };
+    await Promise.all(Array.from({ length: scenario.lanes }, lane));
+  };
+  const viaDispatcher = () =>
+    lanes((batch) => {
+      const first = batch[0] as Envelope;
+      return dispatcher.dispatch(batch, {
+        aggregate: first.aggregate,
+        stream: first.stream,
+        expectedGeneration: 0,
+        attempt: 1,
+      });
+    });
+  const viaRawProducer = () =>
+    lanes((batch) =>
+      producer.send({
+        topic: TOPIC,
+        acks: -1,
+        messages: batch.map(rawMessage),
+        ...(scenario.compression === undefined ? {} : { compression: scenario.compression }),
+      }),
+    );
+
+  const best = { dispatcher: 0, raw: 0 };
+  for (let round = 0; round < rounds; round++) {
+    const bench = new Bench({ iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 });
+    const sides = [
+      ['dispatcher', viaDispatcher],
+      ['raw', viaRawProducer],
+    ] as const;
+    for (const [name, run] of round % 2 === 0 ? sides : [...sides].reverse()) {
+      bench.add(name, run, { beforeEach: prepare });
+    }
+    await bench.run();
+    for (const task of bench.tasks) {
+      const result = task.result;
+      const mean = result && 'latency' in result ? result.latency.mean : undefined;
+      const perSecond = mean ? Math.round(scenario.events / (mean / 1000)) : 0;
+      const side = task.name as keyof typeof best;
+      best[side] = Math.max(best[side], perSecond);
+    }
+  }
+  const { dispatcher: ours, raw } = best;
+  return { ours, raw, ratio: raw ? `${(ours / raw).toFixed(3)}x` : 'n/a' };
+}
+
+function rows(scenario: Scenario, measured: Measured): [string, string][] {
+  const perSecond = (n: number) => `${n.toLocaleString('en').padStart(9)} events/s`;
+  return [
+    [`${scenario.label}: dispatcher`, perSecond(measured.ours)],
+    [
+      `${scenario.label}: raw producer.send`,
+      `${perSecond(measured.raw)}  (dispatcher ${measured.ratio})`,
+    ],
+  ];
+}
+
+/** The record a user of raw kafkajs would build: the same key, ce_ headers and JSON value. */
+function rawMessage(e: Envelope): Message {
+  return {
+    key: e.stream,
+    value: Buffer.from(JSON.stringify(e.data)),
+    headers: {
+      ce_specversion: '1.0',
+      ce_id: e.id,
+      ce_source: e.source,
+      ce_type: e.type,
+      ce_subject: e.stream,
+      ce_time: e.time,
+      'content-type': 'application/json',
+      ce_sequence: String(e.generation).padStart(20, '0'),
+      ce_partitionkey: e.stream,
+      ce_eventversion: e.version,
+      ce_aggregate: e.aggregate,
+      ce_correlationid: e.metadata.correlationId ?? '',
+    },
+  };
+}
+
+function envelope(stream: string, generation: number): Envelope {
+  return {
+    id: randomUUID(),
+    aggregate: 'bench',
+    stream,
+    generation,
+    type: 'benchevent.ticked',
+    version: '1.0',
+    source: 'events://eventfan.dev/bench',
+    time: new Date().toISOString(),
+    data: { n: generation, text: `tick ${generation}`, nested: { ok: true, list: [1, 2, 3] } },
+    metadata: { correlationId: 'bench' },
+  };
+}
