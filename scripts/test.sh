@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export EVENTFAN_TEST_STARTED="$(date +%s%3N)"
-npx turbo run typecheck lint test --concurrency=2 "$@"
+npx turbo run typecheck lint test --concurrency=2 --continue "$@"
 status=$?
 npx tsx scripts/test-summary.ts
 exit $status

@@ -204,15 +204,30 @@ export function describeDispatcherConformance(
       const dead = await harness.unreachable();
       const memory = new InMemoryDispatcher({ name: 'memory-ok' });
       const current = { ...initial(Conformance, 'x'), stream: uniqueStream() };
-      const error = await dispatch(Conformance, current, { type: 'Tick', n: 1 }, [
+      const first = await dispatch(Conformance, current, { type: 'Tick', n: 1 }, [
         dead,
         memory,
       ]).catch((e: unknown) => e);
+      expect(first).toBeInstanceOf(DispatchFailed);
+      const failed = first as DispatchFailed;
+      // A store that failed keeps publishers from publishing what was not recorded.
+      const store = dead.role === 'store';
+      expect(failed.failures.map((f) => [f.target, f.skipped])).toEqual(
+        store
+          ? [
+              [dead.name, false],
+              ['memory-ok', true],
+            ]
+          : [[dead.name, false]],
+      );
+      expect(memory.received).toHaveLength(store ? 0 : 1);
+      const again = await failed.retry().catch((e: unknown) => e);
       await dead.close?.();
-      expect(error).toBeInstanceOf(DispatchFailed);
-      expect((error as DispatchFailed).failures.map((f) => f.target)).toEqual([dead.name]);
-      expect(memory.received).toHaveLength(1);
-    }, 60_000);
+      expect(again).toBeInstanceOf(DispatchFailed);
+      expect((again as DispatchFailed).failures[0]?.target).toBe(dead.name);
+      // A publisher that took the events is not sent them again; one skipped behind a store never was.
+      expect(memory.calls).toHaveLength(store ? 0 : 1);
+    }, 90_000);
 
     it('closes cleanly, and closing twice is harmless', async () => {
       const own = await factory();
