@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BrokerUnavailable, DispatchIncomplete, EventfanError, checkBatch } from '@eventfan/core';
 import type { DispatchContext, Dispatcher, Envelope, EventReceipt, Receipt } from '@eventfan/core';
-import { Kafka } from 'kafkajs';
+import { Kafka, Partitioners } from 'kafkajs';
 import type { Producer, ProducerRecord, RecordMetadata, Transaction } from 'kafkajs';
 import { toDispatchError } from './errors.js';
 import { toTopicBatches, type TopicBatch } from './messages.js';
@@ -45,6 +45,8 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
       this.#producer = new Kafka(options.kafka).producer({
         idempotent: true,
         maxInFlightRequests: 1,
+        // Java's murmur2 partitioner, named so kafkajs does not warn: keys map as in Java clients.
+        createPartitioner: Partitioners.DefaultPartitioner,
         ...(this.#transactional
           ? { transactionalId: `eventfan-${this.name}-${randomUUID()}` }
           : {}),
