@@ -27,7 +27,8 @@ fi
 
 # Copy into a fresh folder, then swap it in: an interrupted fetch never leaves a half set of jars.
 rm -rf "$libs.tmp"
-mvn -q -B -Dstyle.color=never -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs.tmp"
+mvn -q -B -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs.tmp" |
+  sed 's/\x1b\[[0-9;]*m//g' # Maven's colour codes, which -B does not always turn off
 rm -rf "$libs"
 mv "$libs.tmp" "$libs"
 echo "$want" >"$stamp"
