@@ -29,6 +29,8 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
   #closed = false;
   /** A transactional producer runs one transaction at a time: dispatches queue here. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** Sends not yet settled, which close() lets finish before it disconnects. */
+  readonly #inFlight = new Set<Promise<unknown>>();
 
   constructor(options: KafkaDispatcherOptions) {
     this.name = options.name ?? DEFAULTS.name;
@@ -88,7 +90,11 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#queue.catch(() => {});
+    // Every caller has its answer within timeoutMs; a send still hanging after that is abandoned.
+    let timer: NodeJS.Timeout | undefined;
+    const abandon = new Promise((resolve) => (timer = setTimeout(resolve, this.#timeoutMs)));
+    await Promise.race([Promise.allSettled(this.#inFlight), abandon]);
+    clearTimeout(timer);
     if (this.#owned && this.#connecting) await this.#producer.disconnect();
   }
 
@@ -179,7 +185,10 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
       }, this.#timeoutMs);
     });
     const sending = send();
-    sending.catch(() => {}); // when the deadline wins, a later failure has nobody left to tell
+    this.#inFlight.add(sending);
+    // When the deadline wins, a later failure has nobody left to tell.
+    const settled = () => this.#inFlight.delete(sending);
+    sending.then(settled, settled);
     try {
       return await Promise.race([sending, deadline]);
     } finally {
