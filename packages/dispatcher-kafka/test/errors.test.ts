@@ -145,6 +145,7 @@ describeWithBroker('kafka', 'KafkaDispatcher errors', (broker) => {
         code: 'BROKER_UNAVAILABLE',
         target: 'kafka-down',
       });
+      await expect(attempt).rejects.toThrow(/to topic "conformance" failed: .*ECONNREFUSED/);
     });
 
     it('when the broker never answers, then BrokerUnavailable says it timed out after timeoutMs', async () => {
