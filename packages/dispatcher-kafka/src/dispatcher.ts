@@ -216,3 +216,8 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
     return new DispatchIncomplete(this.name, stream, delivered, undelivered, cause);
   }
 }
+
+/** A KafkaDispatcher: `kafkaDispatcher({ producer })` or `kafkaDispatcher({ kafka: { brokers } })`. */
+export function kafkaDispatcher(options: KafkaDispatcherOptions): KafkaDispatcher {
+  return new KafkaDispatcher(options);
+}

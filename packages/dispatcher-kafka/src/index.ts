@@ -1,4 +1,4 @@
-export { KafkaDispatcher } from './dispatcher.js';
+export { KafkaDispatcher, kafkaDispatcher } from './dispatcher.js';
 export type { KafkaRefusal } from './errors.js';
 export { KafkaDispatchError } from './errors.js';
 export type {

@@ -5,14 +5,14 @@ import { InMemoryEventStore, dispatch, load, persistTo } from '@eventfan/core';
 import { Conformance, describeWithBroker } from '@eventfan/testing';
 import { logLevel } from 'kafkajs';
 import { expect, it } from 'vitest';
-import { KafkaDispatcher } from '../src/index.js';
+import { kafkaDispatcher } from '../src/index.js';
 import { testKafka } from './kafka.js';
 import { TopicReader } from './topic-reader.js';
 
 describeWithBroker('kafka', 'README wiring example', (broker) => {
   it('given a store and a Kafka dispatcher, when a command is dispatched, then the event is stored and published to the aggregate’s topic keyed by stream', async () => {
     const store = new InMemoryEventStore();
-    const kafka = new KafkaDispatcher({
+    const kafka = kafkaDispatcher({
       kafka: {
         clientId: 'combat-service',
         brokers: broker.url.split(','),
