@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,9 +74,11 @@ async function startKafkaProcess(
   await mkdir(dir, { recursive: true });
   const ports = await twoFreePorts();
   const kafka = new KafkaProcess(java, libs, dir, ports, options);
+  if (ownDir) removeOnExit(dir);
   const dispose = async () => {
     await kafka.stop();
     if (ownDir) await rm(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
   };
   try {
     await kafka.format();
@@ -99,4 +102,18 @@ async function twoFreePorts(): Promise<{ broker: number; controller: number }> {
   let controller = await freePort();
   while (controller === broker) controller = await freePort();
   return { broker, controller };
+}
+
+const tempDirs = new Set<string>();
+let removing = false;
+
+/** Removes a temp log dir even when the run ends without dispose() (a crash, an interrupt). */
+function removeOnExit(dir: string): void {
+  if (!removing) {
+    process.once('exit', () =>
+      tempDirs.forEach((d) => rmSync(d, { recursive: true, force: true })),
+    );
+  }
+  removing = true;
+  tempDirs.add(dir);
 }
