@@ -136,7 +136,7 @@ async function main(): Promise<void> {
  * weighs on both alike; client CPU per call is the figure least moved by other load.
  */
 async function appends(client: EventStoreDBClient, label: string): Promise<void> {
-  const dispatcher = esdbDispatcher(client);
+  const dispatcher = esdbDispatcher({ client });
   const rows: [string, string][] = [];
   for (const size of [1, 10]) {
     const tasks = {

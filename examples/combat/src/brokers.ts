@@ -25,7 +25,7 @@ export async function connectBrokers(log: Log, env = process.env): Promise<Broke
       const { esdbDispatcher } = await import('@eventfan/dispatcher-esdb');
       const client = EventStoreDBClient.connectionString(env['ESDB_CONNECTION_STRING']);
       closers.push(() => client.dispose());
-      dispatchers.push(esdbDispatcher(client, { name: 'eventstoredb' }));
+      dispatchers.push(esdbDispatcher({ client, name: 'eventstoredb' }));
       log(`EventStoreDB: ${env['ESDB_CONNECTION_STRING']}`);
     }
     if (env['KAFKA_BROKERS']) {

@@ -4,6 +4,8 @@ import type { EsdbClient } from './client.js';
 import { EsdbEventStore, type EsdbEventStoreOptions, type EsdbPosition } from './store.js';
 
 export interface EsdbDispatcherOptions extends EsdbEventStoreOptions {
+  /** An `EventStoreDBClient` (`@eventstore/db-client`) or `KurrentDBClient` (`@kurrent/kurrentdb-client`). */
+  readonly client: EsdbClient;
   /** Save a snapshot each time the generation passes a multiple of this (0 or absent: never). */
   readonly snapshotEvery?: number;
   /** Dispose of the client on `close()`; default false, the client stays the caller's. */
@@ -22,10 +24,8 @@ export interface EsdbDispatcher extends Dispatcher<EsdbPosition> {
  * dispatcher, so publishers only run once the events are recorded. A retry (attempt > 1) first looks
  * whether the events are already there, and answers `duplicate: true` if so.
  */
-export function esdbDispatcher(
-  client: EsdbClient,
-  options: EsdbDispatcherOptions = {},
-): EsdbDispatcher {
+export function esdbDispatcher(options: EsdbDispatcherOptions): EsdbDispatcher {
+  const { client } = options;
   const store = new EsdbEventStore(client, options);
   let closed = false;
   return {

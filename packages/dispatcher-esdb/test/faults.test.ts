@@ -33,7 +33,7 @@ let dispatcher: EsdbDispatcher;
 beforeEach(async () => {
   server = await startEsdbTestServer();
   client = EventStoreDBClient.connectionString(server.url);
-  dispatcher = esdbDispatcher(client);
+  dispatcher = esdbDispatcher({ client });
 });
 
 afterEach(async () => {

@@ -57,16 +57,17 @@ export async function esdbHarness(
   connect: ClientFactory,
 ): Promise<ConformanceHarness> {
   const client = connect(url);
-  const dispatcher = esdbDispatcher(client, { disposeClient: true });
+  const dispatcher = esdbDispatcher({ client, disposeClient: true });
   let closed = false;
   return {
     dispatcher,
     readBack: (stream) => readBack(url, stream, connect),
     unreachable: async () =>
-      esdbDispatcher(
-        connect(`esdb://127.0.0.1:${await closedPort()}?tls=false&defaultDeadline=2000`),
-        { name: 'esdb-unreachable', disposeClient: true },
-      ),
+      esdbDispatcher({
+        client: connect(`esdb://127.0.0.1:${await closedPort()}?tls=false&defaultDeadline=2000`),
+        name: 'esdb-unreachable',
+        disposeClient: true,
+      }),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -17,7 +17,7 @@ describeWithBroker('esdb', 'esdbDispatcher with @kurrent/kurrentdb-client', (bro
 
   beforeAll(() => {
     client = kurrent(broker.url) as KurrentDBClient;
-    dispatcher = esdbDispatcher(client);
+    dispatcher = esdbDispatcher({ client });
   });
 
   afterAll(async () => {

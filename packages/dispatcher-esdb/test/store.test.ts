@@ -26,7 +26,11 @@ describeWithBroker('esdb', 'EsdbEventStore', (broker) => {
   });
 
   /** Runs commands one after another through the ESDB dispatcher, as an application would. */
-  async function run(id: string, commands: CounterCommand[], dispatcher = esdbDispatcher(client)) {
+  async function run(
+    id: string,
+    commands: CounterCommand[],
+    dispatcher = esdbDispatcher({ client }),
+  ) {
     let current: Versioned<{ total: number; sealed: boolean }> = initial(Counter, id);
     const envelopes: Envelope[] = [];
     for (const command of commands) {
@@ -98,7 +102,7 @@ describeWithBroker('esdb', 'EsdbEventStore', (broker) => {
 
   it('given snapshots every 3 events, when 7 are dispatched and loaded, then load starts from the generation-6 snapshot', async () => {
     const id = freshId();
-    const dispatcher = esdbDispatcher(client, { snapshotEvery: 3 });
+    const dispatcher = esdbDispatcher({ client, snapshotEvery: 3 });
     const { current } = await run(
       id,
       Array.from({ length: 7 }, () => ({ type: 'Bump' as const, by: 2 })),
