@@ -29,10 +29,10 @@ export async function connectBrokers(log: Log, env = process.env): Promise<Broke
       log(`EventStoreDB: ${env['ESDB_CONNECTION_STRING']}`);
     }
     if (env['KAFKA_BROKERS']) {
-      const { KafkaDispatcher } = await import('@eventfan/dispatcher-kafka');
+      const { kafkaDispatcher } = await import('@eventfan/dispatcher-kafka');
       const { logLevel } = await import('kafkajs');
       const brokers = env['KAFKA_BROKERS'].split(',');
-      const kafka = new KafkaDispatcher({
+      const kafka = kafkaDispatcher({
         kafka: { clientId: 'eventfan-demo', brokers, logLevel: logLevel.WARN },
       });
       closers.push(() => kafka.close());
