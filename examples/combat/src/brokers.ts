@@ -1,8 +1,10 @@
-import type { Dispatcher } from '@eventfan/core';
+import type { Dispatcher, EventStore } from '@eventfan/core';
 
 /** The broker targets the demo fans out to, and how to let go of them. */
 export interface Brokers {
   readonly dispatchers: readonly Dispatcher[];
+  /** Event stores among the targets, to replay from as well. */
+  readonly stores: readonly { readonly name: string; readonly store: EventStore }[];
   close(): Promise<void>;
 }
 
@@ -14,6 +16,7 @@ type Log = (line: string) => void;
  */
 export async function connectBrokers(log: Log, env = process.env): Promise<Brokers> {
   const dispatchers: Dispatcher[] = [];
+  const stores: { name: string; store: EventStore }[] = [];
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const c of closers.reverse())
@@ -25,7 +28,9 @@ export async function connectBrokers(log: Log, env = process.env): Promise<Broke
       const { esdbDispatcher } = await import('@eventfan/dispatcher-esdb');
       const client = EventStoreDBClient.connectionString(env['ESDB_CONNECTION_STRING']);
       closers.push(() => client.dispose());
-      dispatchers.push(esdbDispatcher({ client, name: 'eventstoredb' }));
+      const esdb = esdbDispatcher({ client, name: 'eventstoredb' });
+      dispatchers.push(esdb);
+      stores.push({ name: 'EventStoreDB', store: esdb.store });
       log(`EventStoreDB: ${env['ESDB_CONNECTION_STRING']}`);
     }
     if (env['KAFKA_BROKERS']) {
@@ -33,7 +38,7 @@ export async function connectBrokers(log: Log, env = process.env): Promise<Broke
       const { logLevel } = await import('kafkajs');
       const brokers = env['KAFKA_BROKERS'].split(',');
       const kafka = kafkaDispatcher({
-        kafka: { clientId: 'eventfan-demo', brokers, logLevel: logLevel.WARN },
+        kafka: { clientId: 'eventfan-demo', brokers, logLevel: logLevel.NOTHING },
       });
       closers.push(() => kafka.close());
       dispatchers.push(kafka);
@@ -57,5 +62,5 @@ export async function connectBrokers(log: Log, env = process.env): Promise<Broke
     await close();
     throw error;
   }
-  return { dispatchers, close };
+  return { dispatchers, stores, close };
 }

@@ -1,4 +1,5 @@
-import { InMemoryEventStore, persistTo } from '@eventfan/core';
+import { InMemoryEventStore, load, persistTo } from '@eventfan/core';
+import { Combat } from './combat.js';
 import { connectBrokers } from './brokers.js';
 import { fight } from './fight.js';
 
@@ -19,6 +20,12 @@ try {
     [persistTo(store, { name: 'in-memory store', snapshotEvery: 3 }), ...brokers.dispatchers],
     console.log,
   );
+  for (const { name, store: other } of brokers.stores) {
+    const replayed = await load(Combat, other, 'ogre');
+    console.log(
+      `replayed from ${name}: ${JSON.stringify({ ...replayed.state, generation: replayed.generation })}`,
+    );
+  }
 } finally {
   await brokers.close();
 }
