@@ -71,7 +71,8 @@ export class KafkaProcess {
     );
     await writeFile(join(this.dir, 'log4j2.properties'), logging.log4j2);
     await writeFile(join(this.dir, 'log4j.properties'), logging.log4j);
-    const args = ['format', '-t', newClusterId(), '-c', this.configFile];
+    // One argument: a base64url id may start with '-', which the tool would read as an option.
+    const args = ['format', `--cluster-id=${newClusterId()}`, '-c', this.configFile];
     const result = await this.run('kafka.tools.StorageTool', args);
     if (result.code !== 0) {
       throw new Error(
