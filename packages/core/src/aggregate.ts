@@ -25,14 +25,14 @@ export interface Versioned<S> {
   readonly state: S;
 }
 
-type Handlers<S, C extends Command, E extends DomainEvent> = {
+export type Handlers<S, C extends Command, E extends DomainEvent> = {
   readonly [K in C['type']]: (
     state: Readonly<S>,
     command: Extract<C, { type: K }>,
   ) => E | readonly E[] | Rejection;
 };
 
-type Appliers<S, E extends DomainEvent> = {
+export type Appliers<S, E extends DomainEvent> = {
   readonly [K in E['type']]: (state: Readonly<S>, data: Extract<E, { type: K }>['data']) => S;
 };
 

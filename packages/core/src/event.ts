@@ -22,7 +22,7 @@ export function payload<D = null>(): Payload<D> {
 /** How an event's data is declared: a type-only payload or any Standard Schema validator. */
 export type PayloadSpec = Payload<unknown> | StandardSchemaV1;
 
-type DataOf<P> =
+export type DataOf<P> =
   P extends StandardSchemaV1<unknown, infer O> ? O : P extends Payload<infer D> ? D : never;
 
 /** The union of domain events a set of payload specs describes. */

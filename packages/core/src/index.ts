@@ -1,4 +1,12 @@
-export type { Aggregate, AggregateDefinition, Command, Rejection, Versioned } from './aggregate.js';
+export type {
+  Aggregate,
+  AggregateDefinition,
+  Appliers,
+  Command,
+  Handlers,
+  Rejection,
+  Versioned,
+} from './aggregate.js';
 export { decide, defineAggregate, evolve, initial, reject } from './aggregate.js';
 export type { Dispatched, DispatchOptions } from './dispatch.js';
 export { dispatch } from './dispatch.js';
@@ -7,6 +15,7 @@ export type { Envelope, EventMetadata } from './envelope.js';
 export type { EnvelopeOptions } from './envelopes.js';
 export { toEnvelopes } from './envelopes.js';
 export type {
+  DataOf,
   DomainEvent,
   EventFamily,
   EventFamilyOptions,
