@@ -11,6 +11,7 @@ export { isMissing } from './brokers/broker.js';
 export type { AcquireOptions } from './brokers/acquire.js';
 export { acquireBroker, acquireBrokerOrSkip, brokersRequired } from './brokers/acquire.js';
 export { containerRuntimeMissing } from './brokers/container-runtime.js';
+export { freePort } from './brokers/process.js';
 export type { ProvidedBroker } from './brokers/vitest.js';
 export { brokerGlobalSetup, describeWithBroker, injectBroker } from './brokers/vitest.js';
 export type {
@@ -26,7 +27,12 @@ export {
   sampleEnvelopes,
   uniqueStream,
 } from './conformance/events.js';
-export { findNatsServer, natsBroker, startNatsProcess, type NatsProcessOptions } from './brokers/nats.js';
+export {
+  findNatsServer,
+  natsBroker,
+  startNatsProcess,
+  type NatsProcessOptions,
+} from './brokers/nats.js';
 export { specification } from './specification.js';
 export type { Then } from './specification.js';
 export { kafkaBroker, kafkaBrokerWith, type LocalKafkaOptions } from './brokers/kafka.js';

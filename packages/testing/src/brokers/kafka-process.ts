@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { loggingConfig, newClusterId, serverProperties } from './kafka-config.js';
 import type { KafkaPorts, LocalKafkaOptions } from './kafka-config.js';
 import { kafkaAnswers } from './kafka-probe.js';
+import { killOnExit, ManagedProcess } from './process.js';
 
 /**
  * Where Kafka's jars are: `$EVENTFAN_KAFKA_HOME/libs` (a Kafka distribution or any folder with a
@@ -34,7 +35,6 @@ export function findJava(): string | undefined {
 }
 
 const READY_TIMEOUT_MS = 90_000;
-const STOP_GRACE_MS = 20_000;
 const JVM_OPTIONS = ['-Xms256m', '-Xmx512m', '-XX:+UseSerialGC', '-Djava.awt.headless=true'];
 
 /**
@@ -42,10 +42,9 @@ const JVM_OPTIONS = ['-Xms256m', '-Xmx512m', '-XX:+UseSerialGC', '-Djava.awt.hea
  * ports and log dir.
  */
 export class KafkaProcess {
-  private child: ChildProcess | undefined;
-  private output: string[] = [];
   private readonly configFile: string;
   private readonly logFile: string;
+  private readonly server: ManagedProcess;
 
   constructor(
     private readonly java: string,
@@ -56,6 +55,14 @@ export class KafkaProcess {
   ) {
     this.configFile = join(dir, 'server.properties');
     this.logFile = join(dir, 'server.log');
+    this.server = new ManagedProcess({
+      spawn: () => this.spawnJava('kafka.Kafka', [this.configFile]),
+      ready: () => this.waitUntilAnswering(),
+      exitedEarly: (how) => `Kafka exited (${how}) before it answered:\n${this.tail()}`,
+      keepLines: 30,
+      // SIGTERM for a controlled shutdown (logs flushed, clean restart); SIGKILL if it hangs.
+      stopGraceMs: 20_000,
+    });
   }
 
   get version(): string {
@@ -81,46 +88,12 @@ export class KafkaProcess {
     }
   }
 
-  async start(): Promise<void> {
-    if (this.child) return;
-    this.output = [];
-    const child = this.spawnJava('kafka.Kafka', [this.configFile]);
-    this.child = child;
-    const keep = (chunk: Buffer) => {
-      this.output.push(...chunk.toString().split('\n').filter(Boolean));
-      this.output = this.output.slice(-30);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    trackForExit(child);
-    const exited = new Promise<never>((_, reject) => {
-      child.once('exit', (code, signal) =>
-        reject(
-          new Error(
-            `Kafka exited (${signal ?? `code ${code}`}) before it answered:\n${this.tail()}`,
-          ),
-        ),
-      );
-    });
-    exited.catch(() => {});
-    try {
-      await Promise.race([this.waitUntilAnswering(), exited]);
-    } catch (error) {
-      await this.stop();
-      throw error;
-    }
+  start(): Promise<void> {
+    return this.server.start();
   }
 
-  /** SIGTERM for a controlled shutdown (logs flushed, clean restart); SIGKILL if it hangs. */
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    await exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 
   private async waitUntilAnswering(): Promise<void> {
@@ -138,7 +111,7 @@ export class KafkaProcess {
     const log = existsSync(this.logFile)
       ? readFileSync(this.logFile, 'utf8').split('\n').slice(-30)
       : [];
-    return [...this.output, ...log].join('\n');
+    return [...this.server.output, ...log].join('\n');
   }
 
   private spawnJava(mainClass: string, args: readonly string[]): ChildProcess {
@@ -164,7 +137,7 @@ export class KafkaProcess {
   ): Promise<{ code: number | null; output: string }> {
     return new Promise((resolve, reject) => {
       const child = this.spawnJava(mainClass, args);
-      trackForExit(child);
+      killOnExit(child);
       let output = '';
       child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -175,14 +148,3 @@ export class KafkaProcess {
 }
 
 const setpriv = spawnSync('setpriv', ['--help'], { stdio: 'ignore' }).status === 0;
-
-const running = new Set<ChildProcess>();
-let killOnExit = false;
-
-/** Kills JVMs an interrupted run would otherwise leave behind where setpriv is missing. */
-function trackForExit(child: ChildProcess): void {
-  if (!killOnExit) process.once('exit', () => running.forEach((c) => c.kill('SIGKILL')));
-  killOnExit = true;
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-}

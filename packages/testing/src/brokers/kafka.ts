@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Broker, BrokerProvider, LocalBrokerOptions, MissingBroker } from './broker.js';
 import type { LocalKafkaOptions } from './kafka-config.js';
 import { findJava, findKafkaLibs, KafkaProcess } from './kafka-process.js';
-import { freePort } from './nats.js';
+import { freePort } from './process.js';
 
 export type { LocalKafkaOptions } from './kafka-config.js';
 

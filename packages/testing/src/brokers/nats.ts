@@ -1,11 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Broker, BrokerProvider, LocalBrokerOptions, MissingBroker } from './broker.js';
+import { freePort, ManagedProcess } from './process.js';
 
 const HOW_TO_GET =
   'Set NATS_URL to a nats-server started with -js, run `bash scripts/install-nats.sh`, or put nats-server on PATH.';
@@ -67,19 +68,6 @@ function isExecutable(path: string): boolean {
   }
 }
 
-/** A free TCP port on 127.0.0.1, found by letting the OS pick one and releasing it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
 export interface NatsProcessOptions extends LocalBrokerOptions {
   /**
    * A nats-server config file's text (accounts, permissions, limits…) for tests that need a
@@ -88,6 +76,8 @@ export interface NatsProcessOptions extends LocalBrokerOptions {
    */
   readonly config?: string;
 }
+
+const READY_TIMEOUT_MS = 20_000;
 
 /**
  * A `nats-server -js` process of this test's own on a free port, restartable through `control`;
@@ -111,7 +101,20 @@ export async function startNatsProcess(
     configFile = join(storeDir, 'nats-server.conf');
     await writeFile(configFile, options.config);
   }
-  const server = new NatsServerProcess(binary, port, storeDir, configFile);
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir];
+  if (configFile) args.push('-c', configFile);
+  let version = 'unknown';
+  const server: ManagedProcess = new ManagedProcess({
+    spawn: () => spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] }),
+    ready: async () => {
+      version = (await waitForJetStream(port, READY_TIMEOUT_MS)).version ?? version;
+    },
+    exitedEarly: (how): string =>
+      `nats-server exited (${how}) before it was ready on port ${port}:\n${server.output.join('\n')}`,
+    keepLines: 20,
+    // SIGTERM lets JetStream flush its store; SIGKILL only if it does not exit in time.
+    stopGraceMs: 5_000,
+  });
   try {
     await server.start();
   } catch (error) {
@@ -123,90 +126,13 @@ export async function startNatsProcess(
     kind: 'nats',
     via: 'process',
     url: `nats://127.0.0.1:${port}`,
-    label: `nats-server v${server.version} (local process)`,
+    label: `nats-server v${version} (local process)`,
     control: { stop: () => server.stop(), start: () => server.start() },
     dispose: async () => {
       await server.stop();
       if (ownDir) await rm(storeDir, { recursive: true, force: true });
     },
   };
-}
-
-const READY_TIMEOUT_MS = 20_000;
-const STOP_GRACE_MS = 5_000;
-
-/** One nats-server with JetStream, stoppable and restartable on the same port and store dir. */
-class NatsServerProcess {
-  private child: ChildProcess | undefined;
-  private log: string[] = [];
-  version = 'unknown';
-
-  constructor(
-    private readonly binary: string,
-    private readonly port: number,
-    private readonly storeDir: string,
-    private readonly configFile: string | undefined,
-  ) {}
-
-  async start(): Promise<void> {
-    if (this.child) return;
-    this.log = [];
-    const args = ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir];
-    if (this.configFile) args.push('-c', this.configFile);
-    const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    const keep = (chunk: Buffer) => {
-      this.log.push(...chunk.toString().split('\n').filter(Boolean));
-      this.log = this.log.slice(-20);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    trackForExit(child);
-    const exited = new Promise<never>((_, reject) => {
-      child.once('exit', (code, signal) =>
-        reject(
-          new Error(
-            `nats-server exited (${signal ?? `code ${code}`}) before it was ready on port ${this.port}:\n${this.log.join('\n')}`,
-          ),
-        ),
-      );
-    });
-    exited.catch(() => {});
-    try {
-      const info = await Promise.race([waitForJetStream(this.port, READY_TIMEOUT_MS), exited]);
-      this.version = info.version ?? this.version;
-    } catch (error) {
-      await this.stop();
-      throw error;
-    }
-  }
-
-  /** SIGTERM lets JetStream flush its store; SIGKILL only if it does not exit in time. */
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
-const running = new Set<ChildProcess>();
-let killOnExit = false;
-
-/** Kills servers a crashed or interrupted test run would otherwise leave behind. */
-function trackForExit(child: ChildProcess): void {
-  if (!killOnExit) process.once('exit', killAll);
-  killOnExit = true;
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-}
-
-function killAll(): void {
-  for (const child of running) child.kill('SIGKILL');
 }
 
 interface ServerInfo {
