@@ -1,6 +1,5 @@
-import { createServer } from 'node:net';
 import { fromEsdbRecord } from '@eventfan/cloudevents';
-import type { ConformanceHarness, ReadBackEvent } from '@eventfan/testing';
+import { freePort, type ConformanceHarness, type ReadBackEvent } from '@eventfan/testing';
 import { esdbDispatcher, type EsdbClient } from '../src/index.js';
 
 /**
@@ -35,22 +34,6 @@ export async function readBack(
   return events;
 }
 
-/** A port nothing listens on: taken from the OS, then released. */
-export function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 /** The conformance harness for the ESDB dispatcher on the broker at `url`. */
 export async function esdbHarness(
   url: string,
@@ -63,8 +46,9 @@ export async function esdbHarness(
     dispatcher,
     readBack: (stream) => readBack(url, stream, connect),
     unreachable: async () =>
+      // A free port is one nothing listens on.
       esdbDispatcher({
-        client: connect(`esdb://127.0.0.1:${await closedPort()}?tls=false&defaultDeadline=2000`),
+        client: connect(`esdb://127.0.0.1:${await freePort()}?tls=false&defaultDeadline=2000`),
         name: 'esdb-unreachable',
         disposeClient: true,
       }),

@@ -4,6 +4,7 @@ import {
   acquireBrokerOrSkip,
   isMissing,
   kafkaBrokerWith,
+  uniqueStream,
   type Broker,
 } from '@eventfan/testing';
 import {
@@ -15,7 +16,7 @@ import {
 } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaDispatchError, KafkaDispatcher } from '../src/index.js';
-import { createTopics, testKafka, uniqueTopic } from './kafka.js';
+import { createTopics, testKafka } from './kafka.js';
 
 /**
  * Its own Kafka with ACLs switched on (everything allowed that no ACL names), so one topic can be
@@ -24,7 +25,7 @@ import { createTopics, testKafka, uniqueTopic } from './kafka.js';
 describe('KafkaDispatcher against a broker that denies a topic', () => {
   let broker: Broker | undefined;
   let skipped = '';
-  const topic = uniqueTopic('forbidden');
+  const topic = uniqueStream('forbidden');
 
   beforeAll(async () => {
     const got = await acquireBrokerOrSkip(kafkaBrokerWith({ acls: true }), { ownProcess: true });

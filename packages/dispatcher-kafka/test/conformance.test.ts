@@ -1,8 +1,8 @@
 import { fromKafkaRecord } from '@eventfan/cloudevents';
-import { describeDispatcherConformance, describeWithBroker } from '@eventfan/testing';
+import { describeDispatcherConformance, describeWithBroker, freePort } from '@eventfan/testing';
 import { logLevel } from 'kafkajs';
 import { KafkaDispatcher } from '../src/index.js';
-import { closedPort, createTopics, testKafka } from './kafka.js';
+import { createTopics, testKafka } from './kafka.js';
 import { TopicReader } from './topic-reader.js';
 
 describeWithBroker('kafka', 'Kafka', (broker) => {
@@ -23,7 +23,7 @@ describeWithBroker('kafka', 'Kafka', (broker) => {
           new KafkaDispatcher({
             name: 'kafka-unreachable',
             kafka: {
-              brokers: [`127.0.0.1:${await closedPort()}`],
+              brokers: [`127.0.0.1:${await freePort()}`],
               logLevel: logLevel.NOTHING,
               connectionTimeout: 300,
               retry: { retries: 1, initialRetryTime: 100 },

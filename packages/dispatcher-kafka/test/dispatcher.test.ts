@@ -5,7 +5,7 @@ import { describeWithBroker, sampleEnvelopes, uniqueStream } from '@eventfan/tes
 import type { Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaDispatchError, KafkaDispatcher } from '../src/index.js';
-import { createTopics, testKafka, uniqueTopic } from './kafka.js';
+import { createTopics, testKafka } from './kafka.js';
 import { decodeWithSdk } from './sdk.js';
 import { TopicReader, type ReadRecord } from './topic-reader.js';
 
@@ -26,7 +26,7 @@ describeWithBroker('kafka', 'KafkaDispatcher against Kafka', (broker) => {
   });
 
   describe('given binary mode (the default) and a topic of 3 partitions', () => {
-    const topic = uniqueTopic('binary');
+    const topic = uniqueStream('binary');
     const streams = [uniqueStream('hero'), uniqueStream('hero'), uniqueStream('hero')];
     let batches: Envelope[][];
     let receipts: Awaited<ReturnType<KafkaDispatcher['dispatch']>>[];
@@ -122,7 +122,7 @@ describeWithBroker('kafka', 'KafkaDispatcher against Kafka', (broker) => {
 
   describe('given structured mode', () => {
     it('when dispatched, then the value is the JSON-format event and both the SDK and our decoder read it back', async () => {
-      const topic = uniqueTopic('structured');
+      const topic = uniqueStream('structured');
       await createTopics(kafka, [{ topic }]);
       const dispatcher = new KafkaDispatcher({
         kafka: { brokers: [broker.url], logLevel: 0 },
@@ -152,7 +152,7 @@ describeWithBroker('kafka', 'KafkaDispatcher against Kafka', (broker) => {
   });
 
   describe('given your own producer and a topic function that splits a stream over two topics', () => {
-    const topics = [uniqueTopic('odd'), uniqueTopic('even')];
+    const topics = [uniqueStream('odd'), uniqueStream('even')];
     let producer: Producer;
     let sends: string[];
 
@@ -197,7 +197,7 @@ describeWithBroker('kafka', 'KafkaDispatcher against Kafka', (broker) => {
     });
 
     it('when the second topic is refused, then DispatchIncomplete names what the first topic acknowledged', async () => {
-      const missing = uniqueTopic('missing');
+      const missing = uniqueStream('missing');
       const strict = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,

@@ -1,11 +1,17 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { BrokerUnavailable, DispatchFailed, InvalidEvent, dispatch, initial } from '@eventfan/core';
 import type { DispatchContext } from '@eventfan/core';
-import { Conformance, describeWithBroker, sampleEnvelopes, uniqueStream } from '@eventfan/testing';
+import {
+  Conformance,
+  describeWithBroker,
+  freePort,
+  sampleEnvelopes,
+  uniqueStream,
+} from '@eventfan/testing';
 import { logLevel, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaDispatchError, KafkaDispatcher, type WithConfig } from '../src/index.js';
-import { closedPort, createTopics, testKafka, uniqueTopic } from './kafka.js';
+import { createTopics, testKafka } from './kafka.js';
 import { TopicReader } from './topic-reader.js';
 
 const context = (stream: string): DispatchContext => ({
@@ -39,7 +45,7 @@ describeWithBroker('kafka', 'KafkaDispatcher errors', (broker) => {
 
   describe('given a topic that does not exist', () => {
     it('when the producer may not create topics, then dispatch() fails for this target with KafkaDispatchError naming the topic', async () => {
-      const topic = uniqueTopic('absent');
+      const topic = uniqueStream('absent');
       const dispatcher = make({
         name: 'kafka-strict',
         topic: () => topic,
@@ -63,7 +69,7 @@ describeWithBroker('kafka', 'KafkaDispatcher errors', (broker) => {
     });
 
     it('when the broker auto-creates topics, then the dispatch creates it and the events are there', async () => {
-      const topic = uniqueTopic('auto');
+      const topic = uniqueStream('auto');
       const dispatcher = make({ topic: () => topic });
       const stream = uniqueStream();
       const envelopes = await sampleEnvelopes(stream, 2);
@@ -76,7 +82,7 @@ describeWithBroker('kafka', 'KafkaDispatcher errors', (broker) => {
   });
 
   describe('given events too large for Kafka', () => {
-    const topic = uniqueTopic('large');
+    const topic = uniqueStream('large');
     beforeAll(() =>
       createTopics(kafka, [
         { topic, configEntries: [{ name: 'max.message.bytes', value: '4096' }] },
@@ -137,7 +143,7 @@ describeWithBroker('kafka', 'KafkaDispatcher errors', (broker) => {
     });
 
     it('when nothing listens, then BrokerUnavailable names the target', async () => {
-      const dispatcher = make({ name: 'kafka-down', brokers: [`127.0.0.1:${await closedPort()}`] });
+      const dispatcher = make({ name: 'kafka-down', brokers: [`127.0.0.1:${await freePort()}`] });
       const stream = uniqueStream();
       const attempt = dispatcher.dispatch(await sampleEnvelopes(stream, 1), context(stream));
       await expect(attempt).rejects.toBeInstanceOf(BrokerUnavailable);

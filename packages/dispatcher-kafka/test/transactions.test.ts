@@ -3,7 +3,7 @@ import { describeWithBroker, sampleEnvelopes, uniqueStream } from '@eventfan/tes
 import { logLevel, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaDispatchError, KafkaDispatcher } from '../src/index.js';
-import { createTopics, testKafka, uniqueTopic } from './kafka.js';
+import { createTopics, testKafka } from './kafka.js';
 import { TopicReader } from './topic-reader.js';
 
 const context = (stream: string, expectedGeneration = 0): DispatchContext => ({
@@ -17,8 +17,8 @@ const ids = (records: readonly { headers: Record<string, unknown> }[]) =>
   records.map((r) => String(r.headers['ce_id']));
 
 describeWithBroker('kafka', 'KafkaDispatcher in transactional mode', (broker) => {
-  const topics = [uniqueTopic('tx-odd'), uniqueTopic('tx-even')];
-  const missing = uniqueTopic('tx-missing');
+  const topics = [uniqueStream('tx-odd'), uniqueStream('tx-even')];
+  const missing = uniqueStream('tx-missing');
   let kafka: Kafka;
   let dispatcher: KafkaDispatcher;
   let committed: TopicReader;
@@ -34,7 +34,7 @@ describeWithBroker('kafka', 'KafkaDispatcher in transactional mode', (broker) =>
       kafka: { brokers: [broker.url], logLevel: logLevel.NOTHING },
       transactional: true,
       producerConfig: {
-        transactionalId: `eventfan-test-${uniqueTopic('tx')}`,
+        transactionalId: `eventfan-test-${uniqueStream('tx')}`,
         allowAutoTopicCreation: false,
         retry: { retries: 1, initialRetryTime: 100 },
       },
