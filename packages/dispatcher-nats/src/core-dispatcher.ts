@@ -1,15 +1,13 @@
 import {
-  BrokerUnavailable,
   DispatchIncomplete,
-  checkBatch,
   type DispatchContext,
   type Dispatcher,
   type Envelope,
   type Receipt,
 } from '@eventfan/core';
 import type { NatsConnection } from './client.js';
-import { encodeAll } from './encode.js';
 import { settings, type CoreNatsDispatcherOptions, type Settings } from './options.js';
+import { prepareBatch } from './prepare.js';
 import { publishError } from './publish-error.js';
 
 export type CoreNatsPosition = { readonly subject: string };
@@ -23,14 +21,12 @@ export class CoreNatsDispatcher implements Dispatcher<CoreNatsPosition> {
   readonly name: string;
   readonly role = 'publisher' as const;
   readonly #connection: NatsConnection;
-  readonly #options: CoreNatsDispatcherOptions;
   readonly #settings: Settings;
   #closed = false;
 
   constructor(options: CoreNatsDispatcherOptions) {
     this.#settings = settings(options);
     this.name = this.#settings.name;
-    this.#options = options;
     this.#connection = options.connection;
   }
 
@@ -38,19 +34,7 @@ export class CoreNatsDispatcher implements Dispatcher<CoreNatsPosition> {
     envelopes: readonly Envelope[],
     context: DispatchContext,
   ): Promise<Receipt<CoreNatsPosition>> {
-    checkBatch(context.stream, envelopes, context.expectedGeneration);
-    if (this.#closed || this.#connection.isClosed()) {
-      throw new BrokerUnavailable(
-        this.name,
-        `${this.#closed ? 'the dispatcher' : 'its NATS connection'} is closed; nothing of stream "${context.stream}" was sent`,
-      );
-    }
-    const out = encodeAll(envelopes, {
-      subjectOf: this.#settings.subjectOf,
-      mode: this.#settings.encoding,
-      headers: this.#options.headers,
-      maxPayload: this.#connection.info?.max_payload,
-    });
+    const out = prepareBatch(envelopes, context, this.#settings, this.#connection, this.#closed);
     let handed = 0;
     let refused: unknown;
     for (const item of out) {

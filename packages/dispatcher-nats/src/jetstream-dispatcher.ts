@@ -1,10 +1,8 @@
 import {
-  BrokerUnavailable,
   ConcurrencyConflict,
   DispatchIncomplete,
   EventfanError,
   InvalidEvent,
-  checkBatch,
   type DispatchContext,
   type Dispatcher,
   type EventReceipt,
@@ -12,11 +10,12 @@ import {
   type Receipt,
 } from '@eventfan/core';
 import type { JetStreamPublisher, NatsConnection, PubAck } from './client.js';
-import { encodeAll, type Outgoing } from './encode.js';
+import type { Outgoing } from './encode.js';
 import { classify, JS_WRONG_LAST_SEQUENCE } from './failure.js';
 import { GenerationCheck } from './generation.js';
 import { DEFAULT_API_PREFIX, type ApiCall } from './jetstream-api.js';
 import { settings, type JetStreamDispatcherOptions, type Settings } from './options.js';
+import { prepareBatch } from './prepare.js';
 import { publishError } from './publish-error.js';
 
 /** Where JetStream stored an event: its stream, stream sequence and subject. */
@@ -42,7 +41,6 @@ export class JetStreamDispatcher implements Dispatcher<JetStreamPosition> {
   readonly role = 'publisher' as const;
   readonly #connection: NatsConnection;
   readonly #js: JetStreamPublisher;
-  readonly #options: JetStreamDispatcherOptions;
   readonly #settings: Settings;
   readonly #api: ApiCall;
   readonly #maxInFlight: number;
@@ -52,7 +50,6 @@ export class JetStreamDispatcher implements Dispatcher<JetStreamPosition> {
   constructor(options: JetStreamDispatcherOptions) {
     this.#settings = settings(options);
     this.name = this.#settings.name;
-    this.#options = options;
     this.#connection = options.connection;
     const js = options.jetstream ?? options.connection.jetstream?.();
     if (!js) {
@@ -81,19 +78,7 @@ export class JetStreamDispatcher implements Dispatcher<JetStreamPosition> {
     envelopes: readonly Envelope[],
     context: DispatchContext,
   ): Promise<Receipt<JetStreamPosition>> {
-    checkBatch(context.stream, envelopes, context.expectedGeneration);
-    if (this.#closed || this.#connection.isClosed()) {
-      throw new BrokerUnavailable(
-        this.name,
-        `${this.#closed ? 'the dispatcher' : 'its NATS connection'} is closed; nothing of stream "${context.stream}" was sent`,
-      );
-    }
-    const out = encodeAll(envelopes, {
-      subjectOf: this.#settings.subjectOf,
-      mode: this.#settings.encoding,
-      headers: this.#options.headers,
-      maxPayload: this.#connection.info?.max_payload,
-    });
+    const out = prepareBatch(envelopes, context, this.#settings, this.#connection, this.#closed);
     const outcomes = this.#generations
       ? await this.#sendChecked(out, context, this.#generations)
       : await this.#sendPipelined(out, context.signal);

@@ -50,6 +50,7 @@ export interface Settings {
   readonly name: string;
   readonly subjectOf: (envelope: Envelope) => string;
   readonly encoding: CloudEventMode;
+  readonly headers: HeadersFactory;
   readonly timeoutMs: number;
 }
 
@@ -73,5 +74,11 @@ export function settings(options: NatsDispatcherBaseOptions): Settings {
   if (encoding !== 'binary' && encoding !== 'structured') {
     fail(`encoding must be "binary" or "structured", got ${JSON.stringify(encoding)}`);
   }
-  return { name, subjectOf: options.subject ?? defaultSubject(prefix), encoding, timeoutMs };
+  return {
+    name,
+    subjectOf: options.subject ?? defaultSubject(prefix),
+    encoding,
+    headers: options.headers,
+    timeoutMs,
+  };
 }
