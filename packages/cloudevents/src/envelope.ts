@@ -1,5 +1,10 @@
 import type { Envelope, EventMetadata } from '@eventfan/core';
-import { extensionNameProblem, validateCloudEvent, type CloudEvent } from './cloudevent.js';
+import {
+  extensionNameProblem,
+  RESERVED_ATTRIBUTES,
+  validateCloudEvent,
+  type CloudEvent,
+} from './cloudevent.js';
 import { isJsonContentType } from './content-type.js';
 import { InvalidCloudEvent, show } from './errors.js';
 
@@ -26,16 +31,7 @@ const ENVELOPE_EXTENSIONS: ReadonlyMap<string, string> = new Map([
 ]);
 /** Attributes `toEnvelope` reads into envelope fields rather than metadata. */
 const NOT_METADATA: ReadonlySet<string> = new Set([
-  'specversion',
-  'id',
-  'source',
-  'type',
-  'subject',
-  'time',
-  'datacontenttype',
-  'dataschema',
-  'data',
-  'data_base64',
+  ...RESERVED_ATTRIBUTES,
   'sequence',
   'partitionkey',
   'eventversion',

@@ -1,6 +1,6 @@
-import type { CloudEvent } from './cloudevent.js';
+import { validateCloudEvent, type CloudEvent } from './cloudevent.js';
 import { isStructuredContentType } from './content-type.js';
-import { utf8 } from './data.js';
+import { bytesToData, utf8 } from './data.js';
 import { InvalidCloudEvent, show } from './errors.js';
 import { percentDecode, percentEncode } from './percent.js';
 
@@ -152,10 +152,29 @@ function readHeader(
 }
 
 /**
+ * The CloudEvent of a binary-mode message: the attributes its headers carry, and `payload` (when
+ * the message has one) as data. Throws InvalidCloudEvent.
+ */
+export function fromBinary(
+  read: ReadHeaders,
+  dialect: HeaderDialect,
+  payload: Uint8Array | undefined,
+): CloudEvent {
+  const attributes = read.attributes;
+  const contentType = binaryContentType(read, dialect);
+  if (contentType !== undefined) attributes.datacontenttype = contentType;
+  if (payload !== undefined) {
+    const eventId = typeof attributes.id === 'string' ? attributes.id : undefined;
+    attributes.data = bytesToData(payload, contentType, eventId);
+  }
+  return validateCloudEvent(attributes);
+}
+
+/**
  * The event's datacontenttype in binary mode: `content-type`, or `<prefix>datacontenttype`
  * (NATS spells it so; the JavaScript SDK's Kafka binding sends both). Both must agree.
  */
-export function binaryContentType(read: ReadHeaders, dialect: HeaderDialect): string | undefined {
+function binaryContentType(read: ReadHeaders, dialect: HeaderDialect): string | undefined {
   const attribute = read.attributes.datacontenttype as string | undefined;
   if (attribute !== undefined && read.contentType !== undefined && attribute !== read.contentType) {
     throw new InvalidCloudEvent(

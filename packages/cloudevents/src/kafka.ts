@@ -1,9 +1,9 @@
 import { validateCloudEvent, type CloudEvent } from './cloudevent.js';
 import { CLOUDEVENTS_JSON_UTF8, isStructuredContentType } from './content-type.js';
-import { bytesToData, dataToBytes } from './data.js';
+import { dataToBytes } from './data.js';
 import { InvalidCloudEvent } from './errors.js';
 import {
-  binaryContentType,
+  fromBinary,
   CONTENT_TYPE,
   readHeaders,
   toHeaders,
@@ -72,16 +72,7 @@ export function fromKafkaRecord(message: KafkaMessage): CloudEvent {
       `the Kafka message carries no CloudEvent: no "ce_" headers and no "${CONTENT_TYPE}: ${JSON_FORMAT}"`,
     );
   }
-  const attributes = read.attributes;
-  const contentType = binaryContentType(read, KAFKA);
-  if (contentType !== undefined) attributes.datacontenttype = contentType;
-  if (value !== null) {
-    const eventId = typeof attributes.id === 'string' ? attributes.id : undefined;
-    attributes.data = bytesToData(
-      typeof value === 'string' ? Buffer.from(value) : value,
-      contentType,
-      eventId,
-    );
-  }
-  return validateCloudEvent(attributes);
+  const payload =
+    value === null ? undefined : typeof value === 'string' ? Buffer.from(value) : value;
+  return fromBinary(read, KAFKA, payload);
 }

@@ -1,9 +1,9 @@
 import { validateCloudEvent, type CloudEvent } from './cloudevent.js';
 import { isStructuredContentType } from './content-type.js';
-import { bytesToData, dataToBytes, hasEmptyNonJsonData } from './data.js';
+import { dataToBytes, hasEmptyNonJsonData } from './data.js';
 import { InvalidCloudEvent } from './errors.js';
 import {
-  binaryContentType,
+  fromBinary,
   CONTENT_TYPE,
   readHeaders,
   toHeaders,
@@ -75,12 +75,5 @@ export function fromNatsRecord(message: NatsMessage): CloudEvent {
       `the NATS message carries no CloudEvent: no "ce-" headers and no "${CONTENT_TYPE}: ${JSON_FORMAT}"`,
     );
   }
-  const attributes = read.attributes;
-  const contentType = binaryContentType(read, NATS);
-  if (contentType !== undefined) attributes.datacontenttype = contentType;
-  if (message.data.length > 0) {
-    const eventId = typeof attributes.id === 'string' ? attributes.id : undefined;
-    attributes.data = bytesToData(message.data, contentType, eventId);
-  }
-  return validateCloudEvent(attributes);
+  return fromBinary(read, NATS, message.data.length > 0 ? message.data : undefined);
 }
