@@ -1,3 +1,4 @@
+import type { DispatchContext } from '@eventfan/core';
 import { sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import type { Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
@@ -12,18 +13,20 @@ function slowProducer(delayMs: number): Producer {
   return { send } as unknown as Producer;
 }
 
+const context = (stream: string): DispatchContext => ({
+  aggregate: 'conformance',
+  stream,
+  expectedGeneration: 0,
+  attempt: 1,
+});
+
 describe('KafkaDispatcher.close', () => {
   it('given a dispatch in flight, when closed, then close() returns only after the dispatch settled', async () => {
     const dispatcher = new KafkaDispatcher({ producer: slowProducer(100) });
     const stream = uniqueStream();
     const order: string[] = [];
     const dispatching = dispatcher
-      .dispatch(await sampleEnvelopes(stream, 2), {
-        aggregate: 'conformance',
-        stream,
-        expectedGeneration: 0,
-        attempt: 1,
-      })
+      .dispatch(await sampleEnvelopes(stream, 2), context(stream))
       .then((receipt) => order.push(`dispatched ${receipt.events.length}`));
     await dispatcher.close();
     order.push('closed');
@@ -35,12 +38,7 @@ describe('KafkaDispatcher.close', () => {
     const dispatcher = new KafkaDispatcher({ producer: slowProducer(60_000), timeoutMs: 200 });
     const stream = uniqueStream();
     const dispatching = dispatcher
-      .dispatch(await sampleEnvelopes(stream, 1), {
-        aggregate: 'conformance',
-        stream,
-        expectedGeneration: 0,
-        attempt: 1,
-      })
+      .dispatch(await sampleEnvelopes(stream, 1), context(stream))
       .catch((error: unknown) => error);
     await dispatcher.close();
     expect(await dispatching).toMatchObject({ code: 'BROKER_TIMEOUT' });

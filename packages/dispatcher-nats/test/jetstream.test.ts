@@ -13,7 +13,13 @@ import {
 import { Conformance, describeWithBroker, sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import { connect, headers, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureStream, NatsDispatchError, natsDispatcher, subjectToken } from '../src/index.js';
+import {
+  ensureStream,
+  NatsDispatchError,
+  natsDispatcher,
+  subjectToken,
+  type JetStreamDispatcherOptions,
+} from '../src/index.js';
 import { decodeWithSdk, expectSameEvent, readSubject, streamFor, uniqueNames } from './support.js';
 
 const context = (stream: string, expectedGeneration = 0, attempt = 1): DispatchContext => ({
@@ -29,6 +35,12 @@ describeWithBroker('nats', 'JetStream dispatcher (nats 2.x client)', (broker) =>
   const subjectOf = (stream: string) => `${names.prefix}.conformance.${subjectToken(stream)}`;
   const read = (stream: string, atLeast: number) =>
     readSubject(nc, names.stream, subjectOf(stream), atLeast);
+  /** The ids JetStream holds for `stream`, in order, as an independent consumer reads them. */
+  const storedIds = async (stream: string, atLeast: number) =>
+    (await read(stream, atLeast)).map((m) => decodeWithSdk(m).id);
+  /** A JetStream dispatcher on the shared connection, under this file's prefix unless `more` says. */
+  const jetstream = (more: Partial<JetStreamDispatcherOptions> = {}) =>
+    natsDispatcher({ connection: nc, headers, prefix: names.prefix, ...more });
 
   beforeAll(async () => {
     nc = await connect({ servers: broker.url });
@@ -40,7 +52,7 @@ describeWithBroker('nats', 'JetStream dispatcher (nats 2.x client)', (broker) =>
 
   describe('binary mode (default)', () => {
     it('given a batch, when dispatched, then JetStream holds each event once, in order, and the CloudEvents SDK reads back every field', async () => {
-      const dispatcher = natsDispatcher({ connection: nc, headers, prefix: names.prefix });
+      const dispatcher = jetstream();
       const stream = uniqueStream();
       const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
       const envelopes = (await sampleEnvelopes(stream, 3, { metadata: { tenant: 'acme' } })).map(
@@ -76,7 +88,7 @@ describeWithBroker('nats', 'JetStream dispatcher (nats 2.x client)', (broker) =>
     });
 
     it('given a batch already dispatched, when dispatched again with the same ids, then no second message is stored and the receipt says duplicate at the first positions', async () => {
-      const dispatcher = natsDispatcher({ connection: nc, headers, prefix: names.prefix });
+      const dispatcher = jetstream();
       const stream = uniqueStream();
       const envelopes = await sampleEnvelopes(stream, 3);
       const first = await dispatcher.dispatch(envelopes, context(stream));
@@ -89,30 +101,18 @@ describeWithBroker('nats', 'JetStream dispatcher (nats 2.x client)', (broker) =>
     });
 
     it('given a large batch and a pipelined window, when dispatched, then all events are stored in order', async () => {
-      const dispatcher = natsDispatcher({
-        connection: nc,
-        headers,
-        prefix: names.prefix,
-        maxInFlight: 64,
-      });
+      const dispatcher = jetstream({ maxInFlight: 64 });
       const stream = uniqueStream();
       const envelopes = await sampleEnvelopes(stream, 300);
       const receipt = await dispatcher.dispatch(envelopes, context(stream));
       const sequences = receipt.events.map((e) => e.position.sequence);
       expect([...sequences].sort((a, b) => a - b)).toEqual(sequences);
-      expect((await read(stream, 300)).map((m) => decodeWithSdk(m).id)).toEqual(
-        envelopes.map((e) => e.id),
-      );
+      expect(await storedIds(stream, 300)).toEqual(envelopes.map((e) => e.id));
     });
   });
 
   it('given structured mode, when dispatched, then the payload is one application/cloudevents+json document the SDK reads back', async () => {
-    const dispatcher = natsDispatcher({
-      connection: nc,
-      headers,
-      prefix: names.prefix,
-      encoding: 'structured',
-    });
+    const dispatcher = jetstream({ encoding: 'structured' });
     const stream = uniqueStream();
     const envelopes = await sampleEnvelopes(stream, 2);
     await dispatcher.dispatch(envelopes, context(stream));
@@ -141,12 +141,7 @@ describeWithBroker('nats', 'JetStream dispatcher (nats 2.x client)', (broker) =>
 
   describe('checkGeneration', () => {
     it('given a stale expected generation, when dispatched, then ConcurrencyConflict names expected and actual and nothing is written', async () => {
-      const dispatcher = natsDispatcher({
-        connection: nc,
-        headers,
-        prefix: names.prefix,
-        checkGeneration: true,
-      });
+      const dispatcher = jetstream({ checkGeneration: true });
       const stream = uniqueStream();
       await dispatcher.dispatch(await sampleEnvelopes(stream, 2), context(stream));
       const stale = await sampleEnvelopes(stream, 1, { after: 1, padding: 1 });
@@ -162,19 +157,8 @@ describeWithBroker('nats', 'JetStream dispatcher (nats 2.x client)', (broker) =>
     });
 
     it('given another writer appended since this dispatcher last wrote, when dispatched, then JetStream refuses it (wrong last sequence) as a ConcurrencyConflict', async () => {
-      const mine = natsDispatcher({
-        connection: nc,
-        headers,
-        prefix: names.prefix,
-        checkGeneration: true,
-      });
-      const theirs = natsDispatcher({
-        connection: nc,
-        headers,
-        prefix: names.prefix,
-        checkGeneration: true,
-        name: 'other',
-      });
+      const mine = jetstream({ checkGeneration: true });
+      const theirs = jetstream({ checkGeneration: true, name: 'other' });
       const stream = uniqueStream();
       await mine.dispatch(await sampleEnvelopes(stream, 2), context(stream));
       await theirs.dispatch(await sampleEnvelopes(stream, 1, { after: 2 }), context(stream, 2));
@@ -191,23 +175,13 @@ describeWithBroker('nats', 'JetStream dispatcher (nats 2.x client)', (broker) =>
     });
 
     it('given a batch whose first events are already stored, when retried with the old expected generation, then those come back as duplicates and the rest is appended', async () => {
-      const dispatcher = natsDispatcher({
-        connection: nc,
-        headers,
-        prefix: names.prefix,
-        checkGeneration: true,
-      });
+      const dispatcher = jetstream({ checkGeneration: true });
       const stream = uniqueStream();
       const envelopes = await sampleEnvelopes(stream, 4);
-      await natsDispatcher({ connection: nc, headers, prefix: names.prefix }).dispatch(
-        envelopes.slice(0, 2),
-        context(stream),
-      );
+      await jetstream().dispatch(envelopes.slice(0, 2), context(stream));
       const receipt = await dispatcher.dispatch(envelopes, context(stream, 0, 2));
       expect(receipt.events.map((e) => e.duplicate)).toEqual([true, true, false, false]);
-      expect((await read(stream, 4)).map((m) => decodeWithSdk(m).id)).toEqual(
-        envelopes.map((e) => e.id),
-      );
+      expect(await storedIds(stream, 4)).toEqual(envelopes.map((e) => e.id));
     });
 
     it('given a subject function that splits a stream over subjects, when dispatched with checkGeneration, then InvalidEvent and nothing is sent', async () => {
@@ -229,7 +203,7 @@ describeWithBroker('nats', 'JetStream dispatcher (nats 2.x client)', (broker) =>
 
   describe('errors', () => {
     it('given a subject no stream captures, when dispatched, then NatsDispatchError names the subject, and dispatch() reports DispatchFailed for this target', async () => {
-      const dispatcher = natsDispatcher({ connection: nc, headers, prefix: 'nowhere.to.be.found' });
+      const dispatcher = jetstream({ prefix: 'nowhere.to.be.found' });
       const stream = uniqueStream();
       const attempt = dispatcher.dispatch(await sampleEnvelopes(stream, 1), context(stream));
       await expect(attempt).rejects.toThrow(NatsDispatchError);
@@ -254,7 +228,7 @@ describeWithBroker('nats', 'JetStream dispatcher (nats 2.x client)', (broker) =>
     });
 
     it('given an event over max_payload, when dispatched, then InvalidEvent says so before anything of the batch is sent', async () => {
-      const dispatcher = natsDispatcher({ connection: nc, headers, prefix: names.prefix });
+      const dispatcher = jetstream();
       const stream = uniqueStream();
       const small = await sampleEnvelopes(stream, 1);
       const big = await sampleEnvelopes(stream, 1, {
@@ -279,7 +253,7 @@ describeWithBroker('nats', 'JetStream dispatcher (nats 2.x client)', (broker) =>
       const jsm = await nc.jetstreamManager();
       const config = (await jsm.streams.info(limited.stream)).config;
       await jsm.streams.update(limited.stream, { ...config, max_msg_size: 2_000 });
-      const dispatcher = natsDispatcher({ connection: nc, headers, prefix: limited.prefix });
+      const dispatcher = jetstream({ prefix: limited.prefix });
       const stream = uniqueStream();
       const envelopes = [
         ...(await sampleEnvelopes(stream, 1)),
@@ -308,12 +282,7 @@ describeWithBroker('nats', 'JetStream dispatcher (nats 2.x client)', (broker) =>
       const listener = nc.subscribe(`${silent.prefix}.>`);
       await nc.flush();
       try {
-        const dispatcher = natsDispatcher({
-          connection: nc,
-          headers,
-          prefix: silent.prefix,
-          timeoutMs: 200,
-        });
+        const dispatcher = jetstream({ prefix: silent.prefix, timeoutMs: 200 });
         const stream = uniqueStream();
         const attempt = dispatcher.dispatch(await sampleEnvelopes(stream, 2), context(stream));
         await expect(attempt).rejects.toThrow(BrokerUnavailable);
@@ -328,12 +297,7 @@ describeWithBroker('nats', 'JetStream dispatcher (nats 2.x client)', (broker) =>
 
     it('given a closed connection, when dispatched, then BrokerUnavailable names the target and nothing is sent', async () => {
       const own = await connect({ servers: broker.url });
-      const dispatcher = natsDispatcher({
-        connection: own,
-        headers,
-        prefix: names.prefix,
-        name: 'nats-closed',
-      });
+      const dispatcher = jetstream({ connection: own, name: 'nats-closed' });
       await own.close();
       const stream = uniqueStream();
       const attempt = dispatcher.dispatch(await sampleEnvelopes(stream, 1), context(stream));

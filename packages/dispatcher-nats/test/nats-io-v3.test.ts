@@ -8,7 +8,12 @@ import {
 } from '@nats-io/transport-node';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { NatsDispatchError, natsDispatcher, subjectToken } from '../src/index.js';
+import {
+  NatsDispatchError,
+  natsDispatcher,
+  subjectToken,
+  type JetStreamDispatcherOptions,
+} from '../src/index.js';
 import { decodeWithSdk, expectSameEvent, readSubject, streamFor, uniqueNames } from './support.js';
 
 const context = (stream: string, expectedGeneration = 0): DispatchContext => ({
@@ -26,6 +31,15 @@ describeWithBroker(
     let nc: NatsConnectionV3;
     let reader: NatsConnection;
     const subjectOf = (stream: string) => `${names.prefix}.conformance.${subjectToken(stream)}`;
+    /** A JetStream dispatcher over the 3.x clients, under this file's prefix unless `more` says. */
+    const v3Dispatcher = (more: Partial<JetStreamDispatcherOptions> = {}) =>
+      natsDispatcher({
+        connection: nc,
+        jetstream: jetstream(nc),
+        headers: headersV3,
+        prefix: names.prefix,
+        ...more,
+      });
 
     beforeAll(async () => {
       nc = await connectV3({ servers: broker.url });
@@ -38,12 +52,7 @@ describeWithBroker(
     });
 
     it('given jetstream(nc), when a batch is dispatched, then it is stored in order and reads back field by field', async () => {
-      const dispatcher = natsDispatcher({
-        connection: nc,
-        jetstream: jetstream(nc),
-        headers: headersV3,
-        prefix: names.prefix,
-      });
+      const dispatcher = v3Dispatcher();
       const stream = uniqueStream();
       const envelopes = await sampleEnvelopes(stream, 3);
       const receipt = await dispatcher.dispatch(envelopes, context(stream));
@@ -56,22 +65,10 @@ describeWithBroker(
     });
 
     it('given checkGeneration and a stale expected generation, when dispatched, then the 3.x error is read as a ConcurrencyConflict', async () => {
-      const dispatcher = natsDispatcher({
-        connection: nc,
-        jetstream: jetstream(nc),
-        headers: headersV3,
-        prefix: names.prefix,
-        checkGeneration: true,
-      });
+      const dispatcher = v3Dispatcher({ checkGeneration: true });
       const stream = uniqueStream();
       await dispatcher.dispatch(await sampleEnvelopes(stream, 1), context(stream));
-      const other = natsDispatcher({
-        connection: nc,
-        jetstream: jetstream(nc),
-        headers: headersV3,
-        prefix: names.prefix,
-        checkGeneration: true,
-      });
+      const other = v3Dispatcher({ checkGeneration: true });
       await other.dispatch(await sampleEnvelopes(stream, 1, { after: 1 }), context(stream, 1));
       const attempt = dispatcher.dispatch(
         await sampleEnvelopes(stream, 1, { after: 1, padding: 2 }),
@@ -82,12 +79,7 @@ describeWithBroker(
     });
 
     it('given a subject no stream captures, when dispatched, then the 3.x "JetStream not enabled" error is told apart as NATS_NO_STREAM', async () => {
-      const dispatcher = natsDispatcher({
-        connection: nc,
-        jetstream: jetstream(nc),
-        headers: headersV3,
-        prefix: 'nowhere.v3',
-      });
+      const dispatcher = v3Dispatcher({ prefix: 'nowhere.v3' });
       const stream = uniqueStream();
       const attempt = dispatcher.dispatch(await sampleEnvelopes(stream, 1), context(stream));
       await expect(attempt).rejects.toThrow(NatsDispatchError);

@@ -10,6 +10,7 @@ import {
   jsonEvent,
 } from '@kurrent/kurrentdb-client';
 import { startEsdbTestServer, type EsdbTestServer } from './server.js';
+import { failure } from './failure.fixture.js';
 
 /*
  * The KurrentDB client (its reads go through a native gRPC stack of their own) against the
@@ -31,15 +32,6 @@ afterAll(async () => {
 
 const stream = () => `kurrent-${randomUUID()}`;
 const event = (n: number) => jsonEvent({ type: 'spec.happened', data: { n } });
-
-async function failure(action: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure, the call succeeded');
-}
 
 async function read(name: string, options: Parameters<KurrentDBClient['readStream']>[1] = {}) {
   const found: unknown[] = [];

@@ -19,6 +19,7 @@ import {
 import type { SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb.js';
 import { startEsdbTestServer, type EsdbTestServer } from './server.js';
 import { TEST_SERVER_VERSION } from './features-service.js';
+import { failure } from './failure.fixture.js';
 
 /*
  * Spec tables for the EventStoreDB test server (emulator), driven through the official client, so
@@ -66,15 +67,6 @@ async function read(name: string, options: ReadStreamOptions = {}) {
     if (e?.isJson) found.push({ revision: e.revision, n: (e.data as { n: unknown }).n, id: e.id });
   }
   return found;
-}
-
-async function failure(action: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure, the call succeeded');
 }
 
 /** How a stream stands before the append of a row. */
