@@ -16,7 +16,7 @@ import {
   toKafkaRecord,
   type CloudEvent,
 } from '@eventfan/cloudevents';
-import { printTable } from './report.js';
+import { eventsPerSecond, formatRate, printTable } from './report.js';
 
 const EVENTS = 1_000;
 const envelopes: Envelope[] = Array.from({ length: EVENTS }, (_, i) => ({
@@ -119,14 +119,11 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const [name, run] of tasks) bench.add(name, run);
   await bench.run();
   for (const task of bench.tasks) {
-    const result = task.result;
-    const mean = result && 'latency' in result ? result.latency.mean : undefined;
-    const eventsPerSecond = mean ? Math.round(EVENTS / (mean / 1000)) : 0;
-    best.set(task.name, Math.max(best.get(task.name) ?? 0, eventsPerSecond));
+    best.set(task.name, Math.max(best.get(task.name) ?? 0, eventsPerSecond(task, EVENTS)));
   }
 }
 const perSecond = (name: string): number => best.get(name) ?? 0;
-const rate = (n: number) => `${n.toLocaleString('en').padStart(11)} events/s`;
+const rate = (n: number) => formatRate(n, 11);
 const rows: [string, string][] = [];
 const ratios: number[] = [];
 for (const pair of pairs) {

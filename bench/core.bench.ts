@@ -17,7 +17,7 @@ import {
 import type { Versioned } from '@eventfan/core';
 import { Combat } from '../examples/combat/src/combat.js';
 import type { CombatState } from '../examples/combat/src/combat.js';
-import { heapUsed, printTable } from './report.js';
+import { eventsPerSecond, formatRate, heapUsed, printTable } from './report.js';
 
 const COMMANDS = 100_000;
 const OGRES = 1_000; // 100 attacks of 1 damage each: every ogre survives (900 hitpoints)
@@ -54,17 +54,15 @@ bench.add('dispatch + in-memory store + in-memory dispatcher', throughDispatch);
 bench.add('decide + evolve only (no envelopes, no targets)', pureFunctions);
 await bench.run();
 
-const [full, pure] = bench.tasks.map((t) => t.result);
-const perSecond = (mean: number | undefined) => (mean ? Math.round(COMMANDS / (mean / 1000)) : 0);
-const fullRate = perSecond(full && 'latency' in full ? full.latency.mean : undefined);
-const pureRate = perSecond(pure && 'latency' in pure ? pure.latency.mean : undefined);
+const fullRate = eventsPerSecond(bench.tasks[0], COMMANDS);
+const pureRate = eventsPerSecond(bench.tasks[1], COMMANDS);
 
 const before = heapUsed();
 const kept = await throughDispatch();
 const after = heapUsed();
 printTable('core: 100k combat commands', [
-  ['dispatch + store + dispatcher', `${fullRate.toLocaleString('en')} events/s`],
-  ['decide + evolve only', `${pureRate.toLocaleString('en')} events/s`],
+  ['dispatch + store + dispatcher', formatRate(fullRate)],
+  ['decide + evolve only', formatRate(pureRate)],
   ['ratio dispatch / pure', (fullRate / pureRate).toFixed(3)],
   [
     'heap retained per stored event',

@@ -5,53 +5,36 @@
  * options: events per dispatch (= records per send), concurrent dispatches, compression.
  * Run: npm run bench -- kafka   (KAFKA_BROKERS, or Kafka's jars from `bash scripts/fetch-kafka.sh`)
  */
-import { randomUUID } from 'node:crypto';
 import { Bench } from 'tinybench';
 import type { Envelope } from '@eventfan/core';
 import { KafkaDispatcher } from '@eventfan/dispatcher-kafka';
 import { acquireBroker, isMissing, kafkaBroker } from '@eventfan/testing';
 import { CompressionTypes, Kafka, logLevel, type Message } from 'kafkajs';
-import { printTable } from './report.js';
+import { dispatchBatch, freshBatches, inLanes } from './batches.js';
+import { eventsPerSecond, formatRate, printTable } from './report.js';
 
 const TOPIC = 'eventfan-bench';
 
 interface Scenario {
-  readonly label: string;
   readonly events: number;
   /** Events per dispatch, all of one stream: the records of one `send`. */
   readonly perDispatch: number;
   /** Dispatches (or raw sends) awaited at once. */
   readonly lanes: number;
-  readonly compression?: CompressionTypes;
+  readonly compression?: keyof typeof COMPRESSION;
   /** A plain producer (several requests in flight, no idempotence) instead of the idempotent one. */
   readonly plain?: boolean;
 }
 
-const HEADLINE: Scenario = {
-  label: '100k events, 10 per dispatch, 16 at once',
-  events: 100_000,
-  perDispatch: 10,
-  lanes: 16,
-};
+const COMPRESSION = { gzip: CompressionTypes.GZIP } as const;
+const HEADLINE: Scenario = { events: 100_000, perDispatch: 10, lanes: 16 };
 const OPTIONS: readonly Scenario[] = [
-  { label: '1 per dispatch, 1 at once', events: 5_000, perDispatch: 1, lanes: 1 },
-  { label: '1 per dispatch, 16 at once', events: 5_000, perDispatch: 1, lanes: 16 },
-  {
-    label: '1 per dispatch, 16 at once, not idempotent',
-    events: 5_000,
-    perDispatch: 1,
-    lanes: 16,
-    plain: true,
-  },
-  { label: '10 per dispatch, 1 at once', events: 20_000, perDispatch: 10, lanes: 1 },
-  { label: '100 per dispatch, 16 at once', events: 50_000, perDispatch: 100, lanes: 16 },
-  {
-    label: '100 per dispatch, 16 at once, gzip',
-    events: 50_000,
-    perDispatch: 100,
-    lanes: 16,
-    compression: CompressionTypes.GZIP,
-  },
+  { events: 5_000, perDispatch: 1, lanes: 1 },
+  { events: 5_000, perDispatch: 1, lanes: 16 },
+  { events: 5_000, perDispatch: 1, lanes: 16, plain: true },
+  { events: 20_000, perDispatch: 10, lanes: 1 },
+  { events: 50_000, perDispatch: 100, lanes: 16 },
+  { events: 50_000, perDispatch: 100, lanes: 16, compression: 'gzip' },
 ];
 /**
  * Rounds for the headline. Each round runs both sides back to back, in alternating order; the
@@ -79,11 +62,13 @@ try {
   await measure({ ...HEADLINE, events: 20_000 }, 1);
   const results: [string, string][] = [];
   const headline = await measure(HEADLINE, ROUNDS);
-  results.push(...rows(HEADLINE, headline), [
+  results.push(...rows(`${HEADLINE.events / 1000}k events, ${label(HEADLINE)}`, headline), [
     'ratio dispatcher / raw (target >= 0.9)',
     headline.ratio,
   ]);
-  for (const scenario of OPTIONS) results.push(...rows(scenario, await measure(scenario, 3)));
+  for (const scenario of OPTIONS) {
+    results.push(...rows(label(scenario), await measure(scenario, 3)));
+  }
   printTable(
     `kafka: acks -1, idempotent producer unless said; ${ROUNDS} rounds (options: 3): best rate, median ratio; ${broker.label}`,
     results,
@@ -102,44 +87,18 @@ interface Measured {
 /** Events per second through the dispatcher and through raw sends over `rounds` paired rounds. */
 async function measure(scenario: Scenario, rounds: number): Promise<Measured> {
   const producer = scenario.plain ? plain : idempotent;
-  const dispatcher = new KafkaDispatcher({
-    producer,
-    topic: () => TOPIC,
-    ...(scenario.compression === undefined ? {} : { compression: scenario.compression }),
-  });
+  const compression =
+    scenario.compression === undefined ? {} : { compression: COMPRESSION[scenario.compression] };
+  const dispatcher = new KafkaDispatcher({ producer, topic: () => TOPIC, ...compression });
   let batches: Envelope[][] = [];
   const prepare = () => {
-    const run = randomUUID().slice(0, 8);
-    batches = Array.from({ length: scenario.events / scenario.perDispatch }, (_, s) =>
-      Array.from({ length: scenario.perDispatch }, (_, i) => envelope(`bench-${run}-${s}`, i + 1)),
-    );
-  };
-  /** `lanes` workers, each taking the next batch: at most `lanes` sends outstanding. */
-  const lanes = async (send: (batch: Envelope[]) => Promise<unknown>) => {
-    let next = 0;
-    const lane = async () => {
-      while (next < batches.length) await send(batches[next++] as Envelope[]);
-    };
-    await Promise.all(Array.from({ length: scenario.lanes }, lane));
+    batches = freshBatches(scenario.events, scenario.perDispatch, 'bench-');
   };
   const viaDispatcher = () =>
-    lanes((batch) => {
-      const first = batch[0] as Envelope;
-      return dispatcher.dispatch(batch, {
-        aggregate: first.aggregate,
-        stream: first.stream,
-        expectedGeneration: 0,
-        attempt: 1,
-      });
-    });
+    inLanes(batches, scenario.lanes, (batch) => dispatchBatch(dispatcher, batch));
   const viaRawProducer = () =>
-    lanes((batch) =>
-      producer.send({
-        topic: TOPIC,
-        acks: -1,
-        messages: batch.map(rawMessage),
-        ...(scenario.compression === undefined ? {} : { compression: scenario.compression }),
-      }),
+    inLanes(batches, scenario.lanes, (batch) =>
+      producer.send({ topic: TOPIC, acks: -1, messages: batch.map(rawMessage), ...compression }),
     );
 
   const best = { dispatcher: 0, raw: 0 };
@@ -156,11 +115,7 @@ async function measure(scenario: Scenario, rounds: number): Promise<Measured> {
     await bench.run();
     const rates = { dispatcher: 0, raw: 0 };
     for (const task of bench.tasks) {
-      const result = task.result;
-      const mean = result && 'latency' in result ? result.latency.mean : undefined;
-      rates[task.name as keyof typeof rates] = mean
-        ? Math.round(scenario.events / (mean / 1000))
-        : 0;
+      rates[task.name as keyof typeof rates] = eventsPerSecond(task, scenario.events);
     }
     best.dispatcher = Math.max(best.dispatcher, rates.dispatcher);
     best.raw = Math.max(best.raw, rates.raw);
@@ -175,13 +130,20 @@ async function measure(scenario: Scenario, rounds: number): Promise<Measured> {
   };
 }
 
-function rows(scenario: Scenario, measured: Measured): [string, string][] {
-  const perSecond = (n: number) => `${n.toLocaleString('en').padStart(9)} events/s`;
+/** A scenario's row label, from its settings. */
+function label(scenario: Scenario): string {
+  const settings = [`${scenario.perDispatch} per dispatch`, `${scenario.lanes} at once`];
+  if (scenario.plain) settings.push('not idempotent');
+  if (scenario.compression) settings.push(scenario.compression);
+  return settings.join(', ');
+}
+
+function rows(label: string, measured: Measured): [string, string][] {
   return [
-    [`${scenario.label}: dispatcher`, perSecond(measured.ours)],
+    [`${label}: dispatcher`, formatRate(measured.ours, 9)],
     [
-      `${scenario.label}: raw producer.send`,
-      `${perSecond(measured.raw)}  (dispatcher ${measured.ratio})`,
+      `${label}: raw producer.send`,
+      `${formatRate(measured.raw, 9)}  (dispatcher ${measured.ratio})`,
     ],
   ];
 }
@@ -205,20 +167,5 @@ function rawMessage(e: Envelope): Message {
       ce_aggregate: e.aggregate,
       ce_correlationid: e.metadata.correlationId ?? '',
     },
-  };
-}
-
-function envelope(stream: string, generation: number): Envelope {
-  return {
-    id: randomUUID(),
-    aggregate: 'bench',
-    stream,
-    generation,
-    type: 'benchevent.ticked',
-    version: '1.0',
-    source: 'events://eventfan.dev/bench',
-    time: new Date().toISOString(),
-    data: { n: generation, text: `tick ${generation}`, nested: { ok: true, list: [1, 2, 3] } },
-    metadata: { correlationId: 'bench' },
   };
 }

@@ -4,13 +4,13 @@
  * same server in the same run. Both await every PubAck with the same bounded in-flight window.
  * Run: npm run bench -- nats   (NATS_URL, or a nats-server from `bash scripts/install-nats.sh`)
  */
-import { randomUUID } from 'node:crypto';
 import { Bench } from 'tinybench';
 import type { Envelope } from '@eventfan/core';
 import { ensureStream, natsDispatcher, subjectToken } from '@eventfan/dispatcher-nats';
 import { acquireBroker, isMissing, natsBroker } from '@eventfan/testing';
 import { connect, headers } from 'nats';
-import { printTable } from './report.js';
+import { dispatchBatch, freshBatches, inLanes } from './batches.js';
+import { eventsPerSecond, formatRate, printTable } from './report.js';
 
 const EVENTS = 100_000;
 const PER_DISPATCH = 4; // events per dispatch, all of one stream
@@ -30,41 +30,18 @@ try {
   const dispatcher = natsDispatcher({ connection: nc, headers, prefix: 'bench' });
   const subjectOf = (e: Envelope) => `bench.${subjectToken(e.aggregate)}.${subjectToken(e.stream)}`;
 
-  /** Fresh ids each iteration, so neither side meets a duplicate. */
   let batches: Envelope[][] = [];
   const prepare = () => {
-    const run = randomUUID().slice(0, 8);
-    batches = Array.from({ length: EVENTS / PER_DISPATCH }, (_, s) =>
-      Array.from({ length: PER_DISPATCH }, (_, i) => envelope(`${run}-${s}`, i + 1)),
-    );
+    batches = freshBatches(EVENTS, PER_DISPATCH);
   };
   const purge = async () => {
     await jsm.streams.purge(STREAM);
   };
-
-  /** `WINDOW` lanes, each taking the next batch: at most WINDOW PubAcks outstanding. */
-  const lanes = async (send: (batch: Envelope[]) => Promise<void>) => {
-    let next = 0;
-    const lane = async () => {
-      while (next < batches.length) await send(batches[next++] as Envelope[]);
-    };
-    await Promise.all(Array.from({ length: WINDOW }, lane));
-  };
-
-  const viaDispatcher = () =>
-    lanes(async (batch) => {
-      const first = batch[0] as Envelope;
-      await dispatcher.dispatch(batch, {
-        aggregate: first.aggregate,
-        stream: first.stream,
-        expectedGeneration: 0,
-        attempt: 1,
-      });
-    });
+  const viaDispatcher = () => inLanes(batches, WINDOW, (batch) => dispatchBatch(dispatcher, batch));
 
   const encoder = new TextEncoder();
   const viaRawClient = () =>
-    lanes(async (batch) => {
+    inLanes(batches, WINDOW, async (batch) => {
       for (const e of batch) {
         const h = headers();
         h.set('ce-specversion', '1.0');
@@ -93,17 +70,15 @@ try {
   bench.add('raw nats client js.publish (same messages)', viaRawClient, hooks);
   await bench.run();
 
-  const rate = (index: number) => {
-    const result = bench.tasks[index]?.result;
-    const mean = result && 'latency' in result ? result.latency.mean : undefined;
-    return mean ? Math.round(EVENTS / (mean / 1000)) : 0;
-  };
-  const [ours, raw] = [rate(0), rate(1)];
+  const [ours, raw] = [
+    eventsPerSecond(bench.tasks[0], EVENTS),
+    eventsPerSecond(bench.tasks[1], EVENTS),
+  ];
   printTable(
     `nats: ${EVENTS / 1000}k events, JetStream file storage, ${WINDOW} PubAcks in flight, ${broker.label}`,
     [
-      ['natsDispatcher', `${ours.toLocaleString('en')} events/s`],
-      ['raw nats client', `${raw.toLocaleString('en')} events/s`],
+      ['natsDispatcher', formatRate(ours)],
+      ['raw nats client', formatRate(raw)],
       ['ratio dispatcher / raw', raw ? (ours / raw).toFixed(3) : 'n/a'],
     ],
   );
@@ -111,19 +86,4 @@ try {
 } finally {
   await nc.close();
   await broker.dispose();
-}
-
-function envelope(stream: string, generation: number): Envelope {
-  return {
-    id: randomUUID(),
-    aggregate: 'bench',
-    stream,
-    generation,
-    type: 'benchevent.ticked',
-    version: '1.0',
-    source: 'events://eventfan.dev/bench',
-    time: new Date().toISOString(),
-    data: { n: generation, text: `tick ${generation}`, nested: { ok: true, list: [1, 2, 3] } },
-    metadata: { correlationId: 'bench' },
-  };
 }

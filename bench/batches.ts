@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { Dispatcher, Envelope, Receipt } from '@eventfan/core';
+
+/**
+ * `events` fresh envelopes in batches of `perDispatch`, each batch a stream of its own named
+ * `<prefix><run>-<n>`: new ids and streams every call, so no side of a comparison meets a duplicate.
+ */
+export function freshBatches(events: number, perDispatch: number, prefix = ''): Envelope[][] {
+  const run = randomUUID().slice(0, 8);
+  return Array.from({ length: events / perDispatch }, (_, s) =>
+    Array.from({ length: perDispatch }, (_, i) => envelope(`${prefix}${run}-${s}`, i + 1)),
+  );
+}
+
+/** `lanes` workers, each taking the next batch: at most `lanes` sends outstanding. */
+export async function inLanes(
+  batches: readonly Envelope[][],
+  lanes: number,
+  send: (batch: Envelope[]) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < batches.length) await send(batches[next++] as Envelope[]);
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+}
+
+/** Dispatches one batch of a new stream, as core's dispatch would. */
+export function dispatchBatch(
+  dispatcher: Dispatcher,
+  batch: readonly Envelope[],
+): Promise<Receipt> {
+  const first = batch[0] as Envelope;
+  return dispatcher.dispatch(batch, {
+    aggregate: first.aggregate,
+    stream: first.stream,
+    expectedGeneration: 0,
+    attempt: 1,
+  });
+}
+
+function envelope(stream: string, generation: number): Envelope {
+  return {
+    id: randomUUID(),
+    aggregate: 'bench',
+    stream,
+    generation,
+    type: 'benchevent.ticked',
+    version: '1.0',
+    source: 'events://eventfan.dev/bench',
+    time: new Date().toISOString(),
+    data: { n: generation, text: `tick ${generation}`, nested: { ok: true, list: [1, 2, 3] } },
+    metadata: { correlationId: 'bench' },
+  };
+}
