@@ -141,6 +141,24 @@ describe('dispatch', () => {
     });
   });
 
+  it('a target whose receipt misses an event is a failure of that target, not a lost event', async () => {
+    const sloppy = {
+      name: 'sloppy',
+      dispatch: async () => ({ target: 'sloppy', events: [] }),
+    };
+    const good = new InMemoryDispatcher({ name: 'good' });
+    const error = (await dispatch(Tally, initial(Tally, 'a'), { type: 'Add', amount: 1 }, [
+      sloppy,
+      good,
+    ]).catch((e: unknown) => e)) as DispatchFailed;
+    expect(error).toBeInstanceOf(DispatchFailed);
+    expect(error.failures.map((f) => f.target)).toEqual(['sloppy']);
+    expect(error.failures[0]?.error.message).toMatch(
+      /returned a receipt for 0 events where 1 were sent/,
+    );
+    expect(good.received).toHaveLength(1);
+  });
+
   it('a concurrency conflict at the store is thrown as such and nothing is published', async () => {
     const store = new InMemoryEventStore();
     const nats = new InMemoryDispatcher({ name: 'nats' });

@@ -56,11 +56,11 @@ async function sendAll(
   const failures: TargetFailure[] = [];
   settled.forEach((outcome, i) => {
     const target = (dispatchers[i] as Dispatcher).name;
-    if (outcome.status === 'fulfilled') {
+    try {
+      if (outcome.status === 'rejected') throw outcome.reason;
       receipts.push(checkReceipt(target, envelopes, outcome.value));
-    } else {
-      const error =
-        outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason));
+    } catch (reason) {
+      const error = reason instanceof Error ? reason : new Error(String(reason));
       failures.push({ target, error, skipped: false });
     }
   });
