@@ -1,26 +1,34 @@
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const DASH = 0x2d;
+const COLON = 0x3a;
 
-/** RFC 3339 `date-time`, read by hand: every event has one, and a regex match allocates. */
+/**
+ * RFC 3339 `date-time`, read by hand: every event has one, and a regex match allocates. Fixed
+ * positions are read two digits at a time; the leap-year rule only runs for days past the 28th.
+ */
 export function isRfc3339(value: string): boolean {
-  const year = digits(value, 0, 4);
-  const month = digits(value, 5, 2);
-  const day = digits(value, 8, 2);
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days = month === 2 && !leap ? 28 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  const { length } = value;
+  if (length < 20) return false;
+  const century = twoDigits(value, 0);
+  const yearOfCentury = twoDigits(value, 2);
+  const month = twoDigits(value, 5);
+  const day = twoDigits(value, 8);
   const t = value.charCodeAt(10);
   if (
+    century < 0 ||
+    yearOfCentury < 0 ||
     value.charCodeAt(4) !== DASH ||
     value.charCodeAt(7) !== DASH ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    (day > 28 && day > daysIn(month, century * 100 + yearOfCentury)) ||
     (t !== 0x54 && t !== 0x74) || // T or t
     value.charCodeAt(13) !== COLON ||
     value.charCodeAt(16) !== COLON ||
-    year < 0 ||
-    month < 1 ||
-    day < 1 ||
-    day > days ||
-    !inRange(digits(value, 11, 2), 23) ||
-    !inRange(digits(value, 14, 2), 59) ||
-    !inRange(digits(value, 17, 2), 60) // leap second
+    !inRange(twoDigits(value, 11), 23) ||
+    !inRange(twoDigits(value, 14), 59) ||
+    !inRange(twoDigits(value, 17), 60) // leap second
   ) {
     return false;
   }
@@ -31,28 +39,26 @@ export function isRfc3339(value: string): boolean {
     if (at === start) return false;
   }
   const zone = value.charCodeAt(at);
-  if (zone === 0x5a || zone === 0x7a) return at + 1 === value.length; // Z or z
+  if (zone === 0x5a || zone === 0x7a) return at + 1 === length; // Z or z
   return (
     (zone === 0x2b || zone === DASH) &&
-    at + 6 === value.length &&
+    at + 6 === length &&
     value.charCodeAt(at + 3) === COLON &&
-    inRange(digits(value, at + 1, 2), 23) &&
-    inRange(digits(value, at + 4, 2), 59)
+    inRange(twoDigits(value, at + 1), 23) &&
+    inRange(twoDigits(value, at + 4), 59)
   );
 }
 
-const DASH = 0x2d;
-const COLON = 0x3a;
+function daysIn(month: number, year: number): number {
+  if (month !== 2) return DAYS_IN_MONTH[month - 1] as number;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+}
 
-/** The decimal number in `value` at `at`, `length` digits long; -1 when they are not digits. */
-function digits(value: string, at: number, length: number): number {
-  let number = 0;
-  for (let i = at; i < at + length; i++) {
-    const code = value.charCodeAt(i);
-    if (!isDigit(code)) return -1;
-    number = number * 10 + code - 0x30;
-  }
-  return number;
+/** The two-digit decimal number in `value` at `at`; -1 when they are not digits. */
+function twoDigits(value: string, at: number): number {
+  const high = value.charCodeAt(at);
+  const low = value.charCodeAt(at + 1);
+  return isDigit(high) && isDigit(low) ? (high - 0x30) * 10 + low - 0x30 : -1;
 }
 
 function isDigit(code: number): boolean {
