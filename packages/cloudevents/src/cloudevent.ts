@@ -86,6 +86,30 @@ export function validateCloudEvent(event: unknown): CloudEvent {
   return event as CloudEvent;
 }
 
+// Events `toCloudEvent` built, validated and froze: an encoder need not check their attributes
+// again. A WeakSet, so only these very objects count (a copy is checked) and none is kept alive.
+const vouched = new WeakSet<CloudEvent>();
+
+/** Freezes `event`, just validated, and vouches for it to `assertValid`. Returns it. */
+export function vouchFor(event: CloudEvent): CloudEvent {
+  vouched.add(Object.freeze(event));
+  return event;
+}
+
+/**
+ * What an encoder checks before anything leaves: `validateCloudEvent`, except that an event
+ * `vouchFor` froze keeps its checked attributes and only its data (a reference the caller may
+ * still mutate) is checked again. Returns whether the attributes were checked here.
+ */
+export function assertValid(event: CloudEvent, scanStrings: boolean): boolean {
+  if (!vouched.has(event)) {
+    checkAttributes(event, false, scanStrings);
+    return true;
+  }
+  checkData(event, event.id);
+  return false;
+}
+
 /**
  * The checks of `validateCloudEvent`. `fromJson`: null attributes count as unset, as the JSON
  * format requires. `scanStrings: false` leaves out the scan for forbidden characters, for the

@@ -3,6 +3,7 @@ import {
   extensionNameProblem,
   RESERVED_ATTRIBUTES,
   validateCloudEvent,
+  vouchFor,
   type CloudEvent,
 } from './cloudevent.js';
 import { isJsonContentType } from './content-type.js';
@@ -103,7 +104,7 @@ export function toCloudEvent(envelope: Envelope): CloudEvent {
   }
   // Last, so the JSON format reads attributes first.
   if (envelope.data !== undefined) event.data = envelope.data;
-  return validateCloudEvent(event);
+  return vouchFor(validateCloudEvent(event));
 }
 
 /**

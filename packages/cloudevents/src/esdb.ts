@@ -1,4 +1,9 @@
-import { extensionNameProblem, validateCloudEvent, type CloudEvent } from './cloudevent.js';
+import {
+  assertValid,
+  extensionNameProblem,
+  validateCloudEvent,
+  type CloudEvent,
+} from './cloudevent.js';
 import { isJsonContentType } from './content-type.js';
 import { bytesToData, dataToBytes, hasEmptyNonJsonData, utf8 } from './data.js';
 import { InvalidCloudEvent, show } from './errors.js';
@@ -34,7 +39,7 @@ const NOT_IN_METADATA: ReadonlySet<string> = new Set(['id', 'type', 'data', 'dat
  * or no data as `application/octet-stream` bytes (no data = empty bytes).
  */
 export function toEsdbRecord(event: CloudEvent): EsdbRecord {
-  validateCloudEvent(event);
+  assertValid(event, true);
   const metadata: Record<string, unknown> = {};
   for (const name in event) {
     const value = event[name];

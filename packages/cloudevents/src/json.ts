@@ -1,4 +1,5 @@
 import {
+  assertValid,
   checkAllCharacters,
   checkAttributes,
   jsonMayHideBadCharacter,
@@ -14,9 +15,9 @@ export const JSON_BATCH_FORMAT = 'application/cloudevents-batch+json';
 
 /** The event in the JSON format (`application/cloudevents+json`); binary data as `data_base64`. */
 export function encodeJson(event: CloudEvent): string {
-  checkAttributes(event, false, false);
+  const checked = assertValid(event, false);
   const json = serialize(event);
-  if (jsonMayHideBadCharacter(json)) checkAllCharacters(event);
+  if (checked && jsonMayHideBadCharacter(json)) checkAllCharacters(event);
   return json;
 }
 

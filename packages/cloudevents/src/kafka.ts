@@ -1,4 +1,4 @@
-import { validateCloudEvent, type CloudEvent } from './cloudevent.js';
+import { assertValid, type CloudEvent } from './cloudevent.js';
 import { CLOUDEVENTS_JSON_UTF8, isStructuredContentType } from './content-type.js';
 import { dataToBytes } from './data.js';
 import { InvalidCloudEvent } from './errors.js';
@@ -48,7 +48,7 @@ export function toKafkaRecord(
       headers: { [CONTENT_TYPE]: CLOUDEVENTS_JSON_UTF8 },
     };
   }
-  validateCloudEvent(event);
+  assertValid(event, true);
   return { key, value: dataToBytes(event) ?? null, headers: toHeaders(event, KAFKA) };
 }
 

@@ -1,4 +1,4 @@
-import { validateCloudEvent, type CloudEvent } from './cloudevent.js';
+import { assertValid, type CloudEvent } from './cloudevent.js';
 import { isStructuredContentType } from './content-type.js';
 import { dataToBytes, hasEmptyNonJsonData } from './data.js';
 import { InvalidCloudEvent } from './errors.js';
@@ -47,7 +47,7 @@ export function toNatsRecord(
       headers: { [CONTENT_TYPE]: JSON_FORMAT },
     };
   }
-  validateCloudEvent(event);
+  assertValid(event, true);
   if (hasEmptyNonJsonData(event)) {
     throw new InvalidCloudEvent(
       'NATS binary mode cannot tell empty data from no data under a non-JSON datacontenttype; use structured mode',

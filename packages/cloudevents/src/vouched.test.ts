@@ -1,0 +1,53 @@
+import { describe, expect, test } from 'vitest';
+import type { CloudEvent } from './cloudevent.js';
+import { toCloudEvent } from './envelope.js';
+import { toEsdbRecord } from './esdb.js';
+import { envelope, invalid } from './events.fixture.js';
+import { encodeJson } from './json.js';
+import { toKafkaRecord } from './kafka.js';
+import { toNatsRecord } from './nats.js';
+
+// toCloudEvent's events skip the attribute checks in the encoders; nothing else may.
+const encoders: readonly (readonly [string, (event: CloudEvent) => unknown])[] = [
+  ['encodeJson', encodeJson],
+  ['toKafkaRecord binary', (event) => toKafkaRecord(event)],
+  ['toKafkaRecord structured', (event) => toKafkaRecord(event, { mode: 'structured' })],
+  ['toNatsRecord binary', (event) => toNatsRecord(event)],
+  ['toNatsRecord structured', (event) => toNatsRecord(event, { mode: 'structured' })],
+  ['toEsdbRecord', toEsdbRecord],
+];
+
+describe.each(encoders)('given the encoder %s', (_, encode) => {
+  test('when handed a copy of an event from toCloudEvent with a bad attribute, then it refuses it', () => {
+    const handMade = { ...toCloudEvent(envelope), source: 'not a URI' };
+    expect(invalid(() => encode(handMade)).attribute).toBe('source');
+  });
+
+  test('when handed a hand-made event with a control character, then it refuses it', () => {
+    const handMade: CloudEvent = {
+      specversion: '1.0',
+      id: 'evt-1',
+      source: '/s',
+      type: 'a\u0007b',
+    };
+    expect(invalid(() => encode(handMade)).attribute).toBe('type');
+  });
+
+  test('when an event from toCloudEvent has its data mutated into non-JSON, then it refuses it', () => {
+    const data = { damage: 15 as unknown };
+    const event = toCloudEvent({ ...envelope, data });
+    data.damage = 15n;
+    expect(invalid(() => encode(event)).attribute).toBe('data');
+  });
+});
+
+describe('given an event from toCloudEvent', () => {
+  test('when an attribute is assigned afterwards, then it throws and the event is unchanged', () => {
+    const event = toCloudEvent(envelope);
+    expect(Object.isFrozen(event)).toBe(true);
+    expect(() => {
+      (event as Record<string, unknown>).source = 'not a URI';
+    }).toThrow(TypeError);
+    expect(event.source).toBe(envelope.source);
+  });
+});
