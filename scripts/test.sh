@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: typecheck, lint and every package's tests through turbo, then one closing line that
-# adds up the test counts. The exit code is turbo's.
+# adds up the test counts. It fails if any step failed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export EVENTFAN_TEST_STARTED="$(date +%s%3N)"
