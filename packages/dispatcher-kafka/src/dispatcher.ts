@@ -76,10 +76,12 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
       ? () => this.#sendInTransaction(batches, context.stream)
       : () => this.#sendEach(batches, context.stream);
     const results = await this.#withDeadline(send, batches, context.stream);
+    const only = batches.length === 1 ? (batches[0] as TopicBatch) : undefined;
+    // One topic holds the envelopes in their order; else put each topic's back in that order.
+    if (only) return { target: this.name, events: receiptEvents(only, results[0] ?? []) };
     const byId = new Map(
       batches.flatMap((batch, i) => receiptEvents(batch, results[i] ?? [])).map((e) => [e.id, e]),
     );
-    // In the order of the envelopes, whichever topic each went to.
     return {
       target: this.name,
       events: envelopes.map((e) => byId.get(e.id) as EventReceipt<KafkaPosition>),

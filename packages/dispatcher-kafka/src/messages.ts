@@ -32,62 +32,94 @@ export function toTopicBatches(
   envelopes: readonly Envelope[],
   options: EncodeOptions,
 ): TopicBatch[] {
-  const batches = new Map<
-    string,
-    { envelopes: Envelope[]; messages: KafkaRecord[]; bytes: number }
-  >();
+  const batches = new Map<string, Pending>();
+  let checkedTopic: string | undefined;
   for (const envelope of envelopes) {
-    const where = { stream: envelope.stream, generation: envelope.generation, type: envelope.type };
     const topic = options.topic(envelope);
-    if (typeof topic !== 'string' || !TOPIC_NAME.test(topic)) {
-      throw new InvalidEvent(
-        `topic ${JSON.stringify(topic)} is not a Kafka topic name ([a-zA-Z0-9._-], 1 to 249 characters); check the dispatcher's topic function`,
-        where,
-      );
+    if (topic !== checkedTopic) {
+      if (typeof topic !== 'string' || !TOPIC_NAME.test(topic)) {
+        throw new InvalidEvent(
+          `topic ${JSON.stringify(topic)} is not a Kafka topic name ([a-zA-Z0-9._-], 1 to 249 characters); check the dispatcher's topic function`,
+          where(envelope),
+        );
+      }
+      checkedTopic = topic;
     }
-    const notJson = findNonJson(envelope.data, '$.data');
-    if (notJson) throw new InvalidEvent(notJson, { ...where, path: '$.data' });
-    const message = encode(envelope, options.mode, where);
-    const bytes = recordBytes(message);
-    if (bytes + BATCH_OVERHEAD > options.maxMessageBytes) {
-      throw new InvalidEvent(
-        `its Kafka record for topic "${topic}" is ${bytes} bytes, over the ${options.maxMessageBytes}-byte limit (maxMessageBytes)`,
-        where,
-      );
+    const message = encode(envelope, options.mode);
+    const max = options.maxMessageBytes;
+    // The exact size costs a UTF-8 length per header: only taken when the bound could be over.
+    let bytes = bytesAtMost(message);
+    if (bytes + BATCH_OVERHEAD > max) {
+      bytes = recordBytes(message);
+      if (bytes + BATCH_OVERHEAD > max) {
+        throw new InvalidEvent(
+          `its Kafka record for topic "${topic}" is ${bytes} bytes, over the ${max}-byte limit (maxMessageBytes)`,
+          where(envelope),
+        );
+      }
     }
     let batch = batches.get(topic);
-    if (!batch)
-      batches.set(topic, (batch = { envelopes: [], messages: [], bytes: BATCH_OVERHEAD }));
+    if (!batch) {
+      batch = { topic, envelopes: [], messages: [], bytes: BATCH_OVERHEAD, exact: false };
+      batches.set(topic, batch);
+    }
     batch.envelopes.push(envelope);
     batch.messages.push(message);
-    batch.bytes += bytes;
-    if (batch.bytes > options.maxMessageBytes) {
+    batch.bytes += batch.exact ? recordBytes(message) : bytes;
+    if (batch.bytes > max && !batch.exact) {
+      batch.bytes = batch.messages.reduce((sum, m) => sum + recordBytes(m), BATCH_OVERHEAD);
+      batch.exact = true;
+    }
+    if (batch.bytes > max) {
       // One send per topic puts a stream's events in one record batch, which the broker takes or
       // refuses whole: refuse it here, where nothing has been sent yet.
       throw new InvalidEvent(
-        `the ${batch.messages.length} events of this dispatch for topic "${topic}" total ${batch.bytes} bytes, over the ${options.maxMessageBytes}-byte limit (maxMessageBytes) for one Kafka record batch; dispatch fewer or smaller events at once`,
-        where,
+        `the ${batch.messages.length} events of this dispatch for topic "${topic}" total ${batch.bytes} bytes, over the ${max}-byte limit (maxMessageBytes) for one Kafka record batch; dispatch fewer or smaller events at once`,
+        where(envelope),
       );
     }
   }
-  return [...batches].map(([topic, { envelopes: events, messages }]) => ({
-    topic,
-    envelopes: events,
-    messages,
-  }));
+  return [...batches.values()];
 }
 
-function encode(
-  envelope: Envelope,
-  mode: KafkaContentMode,
-  where: { stream: string; generation: number; type: string },
-): KafkaRecord {
+/** A topic's batch while it fills; `bytes` is an upper bound until `exact`. */
+interface Pending extends TopicBatch {
+  bytes: number;
+  exact: boolean;
+}
+
+function where(envelope: Envelope): { stream: string; generation: number; type: string } {
+  return { stream: envelope.stream, generation: envelope.generation, type: envelope.type };
+}
+
+/**
+ * toCloudEvent checks the data as well, so findNonJson runs only when encoding failed (or there is
+ * no data, which toCloudEvent allows): it names where the data stops being JSON, and a data error
+ * wins over any other, as the data is looked at first.
+ */
+function encode(envelope: Envelope, mode: KafkaContentMode): KafkaRecord {
+  if (envelope.data === undefined) throwIfNotJson(envelope);
   try {
     return toKafkaRecord(toCloudEvent(envelope), { mode });
   } catch (error) {
-    if (error instanceof EventfanError) throw new InvalidEvent(error.message, where);
+    throwIfNotJson(envelope);
+    if (error instanceof EventfanError) throw new InvalidEvent(error.message, where(envelope));
     throw error;
   }
+}
+
+function throwIfNotJson(envelope: Envelope): void {
+  const notJson = findNonJson(envelope.data, '$.data');
+  if (notJson) throw new InvalidEvent(notJson, { ...where(envelope), path: '$.data' });
+}
+
+/** At least the record's size (recordBytes): a UTF-16 code unit is at most 3 bytes in UTF-8. */
+function bytesAtMost(message: KafkaRecord): number {
+  let bytes = RECORD_OVERHEAD + (message.value?.length ?? 0) + 3 * (message.key?.length ?? 0);
+  for (const name in message.headers) {
+    bytes += 2 + 3 * (name.length + (message.headers[name] as string).length);
+  }
+  return bytes;
 }
 
 function recordBytes(message: KafkaRecord): number {

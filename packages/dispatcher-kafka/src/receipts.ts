@@ -21,15 +21,21 @@ export function receiptEvents(
   results: readonly RecordMetadata[],
 ): EventReceipt<KafkaPosition>[] {
   const only = results.length === 1 ? results[0] : undefined;
-  const base = only?.baseOffset === undefined ? undefined : BigInt(only.baseOffset);
+  const partition = only?.partition ?? -1;
+  const offsetAt = offsets(only?.baseOffset, batch.envelopes.length);
   return batch.envelopes.map((envelope, i) => ({
     id: envelope.id,
     generation: envelope.generation,
     duplicate: false,
-    position: {
-      topic: batch.topic,
-      partition: only?.partition ?? -1,
-      offset: base === undefined ? '-1' : String(base + BigInt(i)),
-    },
+    position: { topic: batch.topic, partition, offset: offsetAt(i) },
   }));
+}
+
+/** The i-th offset from `base` as a string: in plain numbers while they stay exact, else BigInt. */
+function offsets(base: string | undefined, count: number): (i: number) => string {
+  if (base === undefined) return () => '-1';
+  const first = Number(base);
+  if (Number.isSafeInteger(first + count)) return (i) => String(first + i);
+  const big = BigInt(base);
+  return (i) => String(big + BigInt(i));
 }
