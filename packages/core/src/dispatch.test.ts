@@ -159,6 +159,25 @@ describe('dispatch', () => {
     expect(good.received).toHaveLength(1);
   });
 
+  it('a dispatcher that throws synchronously fails alone; the other targets still get the events', async () => {
+    const broken = {
+      name: 'broken',
+      dispatch: (): never => {
+        throw new Error('not connected');
+      },
+    };
+    const good = new InMemoryDispatcher({ name: 'good' });
+    const error = (await dispatch(Tally, initial(Tally, 'a'), { type: 'Add', amount: 1 }, [
+      broken,
+      good,
+    ]).catch((e: unknown) => e)) as DispatchFailed;
+    expect(error).toBeInstanceOf(DispatchFailed);
+    expect(error.failures.map((f) => [f.target, f.error.message])).toEqual([
+      ['broken', 'not connected'],
+    ]);
+    expect(good.received).toHaveLength(1);
+  });
+
   it('a concurrency conflict at the store is thrown as such and nothing is published', async () => {
     const store = new InMemoryEventStore();
     const nats = new InMemoryDispatcher({ name: 'nats' });

@@ -51,7 +51,10 @@ async function sendAll(
   dispatchers: readonly Dispatcher[],
   context: DispatchContext,
 ): Promise<FanOutResult> {
-  const settled = await Promise.allSettled(dispatchers.map((d) => d.dispatch(envelopes, context)));
+  // async: a dispatcher that throws synchronously fails alone, like one that rejects.
+  const settled = await Promise.allSettled(
+    dispatchers.map(async (d) => d.dispatch(envelopes, context)),
+  );
   const receipts: Receipt[] = [];
   const failures: TargetFailure[] = [];
   settled.forEach((outcome, i) => {
