@@ -258,3 +258,59 @@ describe('given an invalid event, when it is validated', () => {
     expect(validateCloudEvent(event)).toBe(event);
   });
 });
+
+// The checker remembers what it learned from earlier events (the kind of the name at each
+// position, the minute of the last timestamp): a later event must not ride on that memory.
+describe('given a valid event was checked, when a later event differs from it', () => {
+  const first = { ...valid, time: '2024-05-01T12:34:56.789Z', region: 'north' };
+
+  test.each([
+    [
+      'a timestamp of the same minute with bad seconds',
+      { ...first, time: '2024-05-01T12:34:61Z' },
+      'time',
+    ],
+    [
+      'a timestamp of the same minute with no zone',
+      { ...first, time: '2024-05-01T12:34:56' },
+      'time',
+    ],
+    [
+      'a timestamp of the same minute with an empty fraction',
+      { ...first, time: '2024-05-01T12:34:56.Z' },
+      'time',
+    ],
+    [
+      'a bad name where an extension was',
+      { ...valid, time: first.time, Region: 'north' },
+      'Region',
+    ],
+    ['time where an extension was', { ...valid, region: 'north', time: 'noon' }, 'time'],
+    [
+      'a reserved name where an extension was',
+      { ...valid, time: first.time, data_base64: 7 },
+      'data_base64',
+    ],
+  ] as const)('then %s is refused', (_, later, attribute) => {
+    validateCloudEvent(first);
+    expect(invalid(() => validateCloudEvent(later)).attribute).toBe(attribute);
+  });
+
+  test.each([
+    ['another second of the same minute', '2024-05-01T12:34:07Z'],
+    ['the same minute with an offset', '2024-05-01T12:34:00.5+01:00'],
+    ['the next minute', '2024-05-01T12:35:00Z'],
+  ])('then %s passes', (_, time) => {
+    validateCloudEvent(first);
+    expect(validateCloudEvent({ ...first, time }).time).toBe(time);
+  });
+
+  test.each([
+    [{ specversion: '1.0' }, 'id'],
+    [{ id: 'a', type: 't', specversion: '1.0' }, 'source'],
+    [{ type: 't', source: '/s', id: 'a' }, 'specversion'],
+  ])('then the first missing required attribute of %o is named', (later, attribute) => {
+    validateCloudEvent(first);
+    expect(invalid(() => validateCloudEvent(later)).attribute).toBe(attribute);
+  });
+});

@@ -1,13 +1,8 @@
 import type { Envelope, EventMetadata } from '@eventfan/core';
-import {
-  extensionNameProblem,
-  RESERVED_ATTRIBUTES,
-  validateCloudEvent,
-  vouchFor,
-  type CloudEvent,
-} from './cloudevent.js';
+import { validateCloudEvent, vouchFor, type CloudEvent } from './cloudevent.js';
 import { isJsonContentType } from './content-type.js';
 import { InvalidCloudEvent, show } from './errors.js';
+import { extensionNameProblem, RESERVED_ATTRIBUTES } from './names.js';
 
 /** Digits of the `sequence` extension: enough for any 64-bit generation, so strings sort. */
 export const SEQUENCE_DIGITS = 20;

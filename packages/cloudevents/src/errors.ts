@@ -42,3 +42,20 @@ export function show(value: unknown): string {
   if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'no prototype'})`;
   return `${String(value)} (${typeof value})`;
 }
+
+/**
+ * Throws InvalidCloudEvent for `attribute` of `event`. The event's id, which names it in the
+ * error, is only read here: checks that pass never pay for it.
+ */
+export function invalid(
+  event: Readonly<Record<string, unknown>>,
+  attribute: string,
+  reason: string,
+): never {
+  const { id } = event;
+  throw new InvalidCloudEvent(
+    reason,
+    attribute,
+    typeof id === 'string' ? { eventId: id } : undefined,
+  );
+}

@@ -1,12 +1,8 @@
-import {
-  assertValid,
-  extensionNameProblem,
-  validateCloudEvent,
-  type CloudEvent,
-} from './cloudevent.js';
+import { assertValid, validateCloudEvent, type CloudEvent } from './cloudevent.js';
 import { isJsonContentType } from './content-type.js';
 import { bytesToData, dataToBytes, hasEmptyNonJsonData, utf8 } from './data.js';
 import { InvalidCloudEvent, show } from './errors.js';
+import { extensionNameProblem } from './names.js';
 
 /**
  * An EventStoreDB/KurrentDB event to append (`jsonEvent`/`binaryEvent` of the clients). There is

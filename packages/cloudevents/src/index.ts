@@ -1,5 +1,5 @@
 export type { CloudEvent } from './cloudevent.js';
-export { isExtensionName, RESERVED_ATTRIBUTES, validateCloudEvent } from './cloudevent.js';
+export { validateCloudEvent } from './cloudevent.js';
 export { isJsonContentType } from './content-type.js';
 export { fromSequence, SEQUENCE_DIGITS, toCloudEvent, toEnvelope, toSequence } from './envelope.js';
 export { InvalidCloudEvent } from './errors.js';
@@ -16,5 +16,6 @@ export {
 } from './json.js';
 export type { KafkaMessage, KafkaRecord } from './kafka.js';
 export { fromKafkaRecord, toKafkaRecord } from './kafka.js';
+export { isExtensionName, RESERVED_ATTRIBUTES } from './names.js';
 export type { NatsMessage, NatsRecord } from './nats.js';
 export { fromNatsRecord, toNatsRecord } from './nats.js';

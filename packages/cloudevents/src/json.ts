@@ -1,10 +1,6 @@
-import {
-  assertValid,
-  checkAllCharacters,
-  checkAttributes,
-  jsonMayHideBadCharacter,
-  type CloudEvent,
-} from './cloudevent.js';
+import { checkAttributes } from './attributes.js';
+import { checkAllCharacters, jsonMayHideBadCharacter } from './characters.js';
+import { assertValid, type CloudEvent } from './cloudevent.js';
 import { base64ToBytes, utf8 } from './data.js';
 import { InvalidCloudEvent, show } from './errors.js';
 

@@ -1,0 +1,264 @@
+import { checkCharacters } from './characters.js';
+import { mediaType } from './content-type.js';
+import { checkData } from './data-check.js';
+import { invalid, InvalidCloudEvent, show } from './errors.js';
+import { extensionNameProblem } from './names.js';
+import { remember } from './remember.js';
+import { isRfc3339 } from './rfc3339.js';
+
+type Attributes = Readonly<Record<string, unknown>>;
+
+/** What `checkAttributes` checks an attribute for, decided by its name; required ones first. */
+const enum Kind {
+  Specversion,
+  Id,
+  Source,
+  Type,
+  Subject,
+  Dataschema,
+  Time,
+  ContentType,
+  Base64,
+  Extension,
+}
+const LAST_REQUIRED = Kind.Type;
+
+// Bits of the required attributes seen, so that none is looked up again to find it missing.
+const ID = 1;
+const SOURCE = 2;
+const TYPE = 4;
+const SPECVERSION = 8;
+const ALL_REQUIRED = ID | SOURCE | TYPE | SPECVERSION;
+
+const URI_REFERENCE = /^(?:[\w\-.~!$&'()*+,;=:@/?#[\]]|%[\dA-Fa-f]{2})+$/;
+const URI_SCHEME = /^[A-Za-z][A-Za-z\d+.-]*:/;
+const BASE64 = /^[A-Za-z\d+/]*={0,2}$/;
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+// Applications reuse a few sources and extension names: each is checked once.
+const knownUris = new Set<string>();
+let lastSource = '';
+const knownExtensionNames = new Set<string>();
+
+/**
+ * The checks of `validateCloudEvent`, in one walk over the attributes. `fromJson`: the event is
+ * fresh from JSON.parse, so null attributes count as unset (as the JSON format requires) and data
+ * needs no check that it is JSON. `scanStrings: false` leaves out the scan for forbidden
+ * characters, for the JSON format to rule out more cheaply on the JSON text
+ * (`jsonMayHideBadCharacter`). Returns whether the event holds such nulls or `data_base64`
+ * (which a decoder then normalizes).
+ */
+export function checkAttributes(event: unknown, fromJson: boolean, scanStrings: boolean): boolean {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    throw new InvalidCloudEvent(`a CloudEvent is an object of attributes, got ${show(event)}`);
+  }
+  const attributes = event as Attributes;
+  let needsNormalizing = false;
+  let required = 0;
+  let data: unknown;
+  let base64: unknown;
+  let contentType: string | undefined;
+  let position = -1;
+  for (const name in attributes) {
+    const value = attributes[name];
+    position++;
+    if (value === undefined) continue;
+    if (name === 'data') {
+      data = value;
+      continue;
+    }
+    if (value === null) {
+      if (fromJson) {
+        needsNormalizing = true;
+        continue;
+      }
+      // Required ones are reported as missing.
+      if (kindAt(position, name, attributes) <= LAST_REQUIRED) continue;
+      invalid(attributes, name, `${name} is null; omit an unset attribute instead`);
+    }
+    switch (kindAt(position, name, attributes)) {
+      case Kind.Specversion:
+        if (value !== '1.0') {
+          invalid(attributes, name, `specversion must be "1.0", got ${show(value)}`);
+        }
+        required |= SPECVERSION;
+        break;
+      case Kind.Id:
+        checkText(attributes, name, value, scanStrings);
+        required |= ID;
+        break;
+      case Kind.Type:
+        checkText(attributes, name, value, scanStrings);
+        required |= TYPE;
+        break;
+      case Kind.Subject:
+        checkText(attributes, name, value, scanStrings);
+        break;
+      case Kind.Source:
+        checkUri(attributes, name, nonEmptyString(attributes, name, value), false);
+        required |= SOURCE;
+        break;
+      case Kind.Dataschema:
+        checkUri(attributes, name, nonEmptyString(attributes, name, value), true);
+        break;
+      case Kind.Time:
+        if (!isRfc3339(nonEmptyString(attributes, name, value))) {
+          invalid(attributes, name, `time must be an RFC 3339 timestamp, got ${show(value)}`);
+        }
+        break;
+      case Kind.ContentType:
+        contentType = nonEmptyString(attributes, name, value);
+        if (!mediaType(contentType).valid) {
+          invalid(
+            attributes,
+            name,
+            `datacontenttype must be an RFC 2046 media type (type/subtype), got ${show(value)}`,
+          );
+        }
+        break;
+      case Kind.Base64:
+        if (typeof value !== 'string' || !isBase64(value)) {
+          invalid(
+            attributes,
+            name,
+            `data_base64 must be a base64 (RFC 4648) string, got ${show(value)}`,
+          );
+        }
+        base64 = value;
+        needsNormalizing = true;
+        break;
+      case Kind.Extension:
+        if (checkExtensionValue(attributes, name, value) && scanStrings) {
+          checkCharacters(attributes, name, value as string);
+        }
+    }
+  }
+  if (required !== ALL_REQUIRED) reportMissing(attributes, required);
+  checkData(attributes, data, base64, contentType, fromJson);
+  return needsNormalizing;
+}
+
+// Events of one application repeat their attribute names in the same order: a name equal to the
+// one last seen at its position keeps that one's Kind, without a switch or a Set lookup (names
+// from JSON.parse are interned, so the comparison is a pointer check).
+const REMEMBERED_POSITIONS = 32;
+const namesAt: string[] = new Array<string>(REMEMBERED_POSITIONS).fill('');
+const kindsAt: Kind[] = new Array<Kind>(REMEMBERED_POSITIONS).fill(Kind.Extension);
+
+function kindAt(position: number, name: string, attributes: Attributes): Kind {
+  if (namesAt[position] === name) return kindsAt[position] as Kind;
+  const kind = kindOf(name, attributes);
+  if (position < REMEMBERED_POSITIONS) {
+    namesAt[position] = name;
+    kindsAt[position] = kind;
+  }
+  return kind;
+}
+
+/** The Kind of attribute `name`; fails when it is neither defined by the spec nor an extension. */
+function kindOf(name: string, attributes: Attributes): Kind {
+  switch (name) {
+    case 'specversion':
+      return Kind.Specversion;
+    case 'id':
+      return Kind.Id;
+    case 'source':
+      return Kind.Source;
+    case 'type':
+      return Kind.Type;
+    case 'subject':
+      return Kind.Subject;
+    case 'dataschema':
+      return Kind.Dataschema;
+    case 'time':
+      return Kind.Time;
+    case 'datacontenttype':
+      return Kind.ContentType;
+    case 'data_base64':
+      return Kind.Base64;
+    default:
+      if (!knownExtensionNames.has(name)) {
+        const problem = extensionNameProblem(name);
+        if (problem !== undefined) invalid(attributes, name, problem);
+        remember(knownExtensionNames, name);
+      }
+      return Kind.Extension;
+  }
+}
+
+/** Names the first required attribute (in the spec's order) that `required` lacks. */
+function reportMissing(attributes: Attributes, required: number): never {
+  const name =
+    (required & ID) === 0
+      ? 'id'
+      : (required & SOURCE) === 0
+        ? 'source'
+        : (required & TYPE) === 0
+          ? 'type'
+          : 'specversion';
+  return invalid(attributes, name, `required attribute "${name}" is missing`);
+}
+
+function checkText(attributes: Attributes, name: string, value: unknown, scan: boolean): void {
+  nonEmptyString(attributes, name, value);
+  if (scan) checkCharacters(attributes, name, value as string);
+}
+
+/** Checks an extension's value type; true when the value is a string. */
+function checkExtensionValue(attributes: Attributes, name: string, value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+      // Partitioning and Sequence define their attribute as a non-empty string.
+      if (value === '' && (name === 'partitionkey' || name === 'sequence')) {
+        invalid(attributes, name, `${name} must be a non-empty string`);
+      }
+      return true;
+    case 'boolean':
+      return false;
+    case 'number':
+      if (Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX) return false;
+      return invalid(
+        attributes,
+        name,
+        `${name} is ${value}; number attributes must be 32-bit signed integers`,
+      );
+    default:
+      return invalid(
+        attributes,
+        name,
+        `${name} is ${show(value)}; extension values must be strings, booleans or 32-bit integers`,
+      );
+  }
+}
+
+function checkUri(attributes: Attributes, name: string, value: string, absolute: boolean): void {
+  // Comparing with the last source is cheaper than hashing a freshly decoded string.
+  if (!absolute && (value === lastSource || knownUris.has(value))) {
+    lastSource = value;
+    return;
+  }
+  if ((absolute && !URI_SCHEME.test(value)) || !URI_REFERENCE.test(value)) {
+    invalid(
+      attributes,
+      name,
+      `${name} must be ${absolute ? 'an absolute URI' : 'a URI-reference'} (RFC 3986), got ${show(value)}`,
+    );
+  }
+  if (!absolute) {
+    lastSource = value;
+    remember(knownUris, value);
+  }
+}
+
+/** Whether `value` is standard base64 (RFC 4648) text, as `data_base64` must be. */
+function isBase64(value: string): boolean {
+  return value.length % 4 === 0 && BASE64.test(value);
+}
+
+function nonEmptyString(attributes: Attributes, name: string, value: unknown): string {
+  if (typeof value !== 'string') {
+    return invalid(attributes, name, `${name} must be a string, got ${show(value)}`);
+  }
+  if (value === '') invalid(attributes, name, `${name} must be a non-empty string`);
+  return value;
+}
