@@ -84,15 +84,18 @@ export function checkAttributes(event: unknown, fromJson: boolean, scanStrings: 
         required |= SPECVERSION;
         break;
       case Kind.Id:
-        checkText(attributes, name, value, scanStrings);
+        nonEmptyString(attributes, name, value);
+        if (scanStrings) scanAt(position, attributes, name, value as string);
         required |= ID;
         break;
       case Kind.Type:
-        checkText(attributes, name, value, scanStrings);
+        nonEmptyString(attributes, name, value);
+        if (scanStrings) scanAt(position, attributes, name, value as string);
         required |= TYPE;
         break;
       case Kind.Subject:
-        checkText(attributes, name, value, scanStrings);
+        nonEmptyString(attributes, name, value);
+        if (scanStrings) scanAt(position, attributes, name, value as string);
         break;
       case Kind.Source:
         checkUri(attributes, name, nonEmptyString(attributes, name, value), false);
@@ -129,7 +132,7 @@ export function checkAttributes(event: unknown, fromJson: boolean, scanStrings: 
         break;
       case Kind.Extension:
         if (checkExtensionValue(attributes, name, value) && scanStrings) {
-          checkCharacters(attributes, name, value as string);
+          scanAt(position, attributes, name, value as string);
         }
     }
   }
@@ -199,9 +202,20 @@ function reportMissing(attributes: Attributes, required: number): never {
   return invalid(attributes, name, `required attribute "${name}" is missing`);
 }
 
-function checkText(attributes: Attributes, name: string, value: unknown, scan: boolean): void {
-  nonEmptyString(attributes, name, value);
-  if (scan) checkCharacters(attributes, name, value as string);
+// Likewise a string equal to the one last found clean at its position needs no new scan for
+// forbidden characters: sources, types, streams and most extensions repeat from event to event
+// (often as the very same string, when the comparison is a pointer check). Long ones are not kept.
+const cleanAt: (string | undefined)[] = new Array<string | undefined>(REMEMBERED_POSITIONS).fill(
+  undefined,
+);
+const MAX_REMEMBERED_LENGTH = 256;
+
+function scanAt(position: number, attributes: Attributes, name: string, value: string): void {
+  if (cleanAt[position] === value) return;
+  checkCharacters(attributes, name, value);
+  if (position < REMEMBERED_POSITIONS && value.length <= MAX_REMEMBERED_LENGTH) {
+    cleanAt[position] = value;
+  }
 }
 
 /** Checks an extension's value type; true when the value is a string. */

@@ -287,12 +287,19 @@ describe('given a valid event was checked, when a later event differs from it', 
     ],
     ['time where an extension was', { ...valid, region: 'north', time: 'noon' }, 'time'],
     [
+      'a control character in an extension found clean before',
+      { ...first, region: 'north\u0007' },
+      'region',
+    ],
+    ['a lone surrogate in the subject', { ...first, subject: 'ogre\ud800' }, 'subject'],
+    [
       'a reserved name where an extension was',
       { ...valid, time: first.time, data_base64: 7 },
       'data_base64',
     ],
   ] as const)('then %s is refused', (_, later, attribute) => {
     validateCloudEvent(first);
+    validateCloudEvent({ ...first, subject: 'ogre' });
     expect(invalid(() => validateCloudEvent(later)).attribute).toBe(attribute);
   });
 
