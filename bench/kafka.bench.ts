@@ -5,13 +5,13 @@
  * options: events per dispatch (= records per send), concurrent dispatches, compression.
  * Run: npm run bench -- kafka   (KAFKA_BROKERS, or Kafka's jars from `bash scripts/fetch-kafka.sh`)
  */
-import { Bench } from 'tinybench';
 import type { Envelope } from '@eventfan/core';
 import { KafkaDispatcher } from '@eventfan/dispatcher-kafka';
 import { acquireBroker, isMissing, kafkaBroker } from '@eventfan/testing';
 import { CompressionTypes, Kafka, logLevel, type Message } from 'kafkajs';
 import { dispatchBatch, freshBatches, inLanes } from './batches.js';
-import { eventsPerSecond, formatRate, printTable } from './report.js';
+import { comparePaired, type Paired, type SideResult } from './paired.js';
+import { formatRate, printTable } from './report.js';
 
 const TOPIC = 'eventfan-bench';
 
@@ -39,7 +39,8 @@ const OPTIONS: readonly Scenario[] = [
 /**
  * Rounds for the headline. Each round runs both sides back to back, in alternating order; the
  * ratio is the median of the rounds' ratios, so load that drifts on a shared machine cancels out
- * within a round and a burst in one round does not decide it. Rates are each side's best round.
+ * within a round and a burst in one round does not decide it. Rates are each side's best round;
+ * node CPU per event (median) is what each side costs the application's process.
  */
 const ROUNDS = 7;
 
@@ -62,10 +63,14 @@ try {
   await measure({ ...HEADLINE, events: 20_000 }, 1);
   const results: [string, string][] = [];
   const headline = await measure(HEADLINE, ROUNDS);
-  results.push(...rows(`${HEADLINE.events / 1000}k events, ${label(HEADLINE)}`, headline), [
-    'ratio dispatcher / raw (target >= 0.9)',
-    headline.ratio,
-  ]);
+  results.push(
+    ...rows(`${HEADLINE.events / 1000}k events, ${label(HEADLINE)}`, headline),
+    ['ratio dispatcher / raw (target >= 0.9)', `${headline.ratio.toFixed(3)}x`],
+    [
+      "dispatcher's own node CPU (dispatcher - raw)",
+      `${(headline.first.cpuMicrosPerEvent - headline.second.cpuMicrosPerEvent).toFixed(1)} µs/event`,
+    ],
+  );
   for (const scenario of OPTIONS) {
     results.push(...rows(label(scenario), await measure(scenario, 3)));
   }
@@ -78,56 +83,27 @@ try {
   await broker.dispose();
 }
 
-interface Measured {
-  readonly ours: number;
-  readonly raw: number;
-  readonly ratio: string;
-}
-
 /** Events per second through the dispatcher and through raw sends over `rounds` paired rounds. */
-async function measure(scenario: Scenario, rounds: number): Promise<Measured> {
+async function measure(scenario: Scenario, rounds: number): Promise<Paired> {
   const producer = scenario.plain ? plain : idempotent;
   const compression =
     scenario.compression === undefined ? {} : { compression: COMPRESSION[scenario.compression] };
   const dispatcher = new KafkaDispatcher({ producer, topic: () => TOPIC, ...compression });
   let batches: Envelope[][] = [];
-  const prepare = () => {
-    batches = freshBatches(scenario.events, scenario.perDispatch, 'bench-');
-  };
-  const viaDispatcher = () =>
-    inLanes(batches, scenario.lanes, (batch) => dispatchBatch(dispatcher, batch));
-  const viaRawProducer = () =>
-    inLanes(batches, scenario.lanes, (batch) =>
-      producer.send({ topic: TOPIC, acks: -1, messages: batch.map(rawMessage), ...compression }),
-    );
-
-  const best = { dispatcher: 0, raw: 0 };
-  const ratios: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const bench = new Bench({ iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 });
-    const sides = [
-      ['dispatcher', viaDispatcher],
-      ['raw', viaRawProducer],
-    ] as const;
-    for (const [name, run] of round % 2 === 0 ? sides : [...sides].reverse()) {
-      bench.add(name, run, { beforeEach: prepare });
-    }
-    await bench.run();
-    const rates = { dispatcher: 0, raw: 0 };
-    for (const task of bench.tasks) {
-      rates[task.name as keyof typeof rates] = eventsPerSecond(task, scenario.events);
-    }
-    best.dispatcher = Math.max(best.dispatcher, rates.dispatcher);
-    best.raw = Math.max(best.raw, rates.raw);
-    if (rates.raw) ratios.push(rates.dispatcher / rates.raw);
-  }
-  ratios.sort((a, b) => a - b);
-  const median = ratios[Math.floor(ratios.length / 2)];
-  return {
-    ours: best.dispatcher,
-    raw: best.raw,
-    ratio: median === undefined ? 'n/a' : `${median.toFixed(3)}x`,
-  };
+  return comparePaired(
+    () => inLanes(batches, scenario.lanes, (batch) => dispatchBatch(dispatcher, batch)),
+    () =>
+      inLanes(batches, scenario.lanes, (batch) =>
+        producer.send({ topic: TOPIC, acks: -1, messages: batch.map(rawMessage), ...compression }),
+      ),
+    {
+      events: scenario.events,
+      rounds,
+      prepare: () => {
+        batches = freshBatches(scenario.events, scenario.perDispatch, 'bench-');
+      },
+    },
+  );
 }
 
 /** A scenario's row label, from its settings. */
@@ -138,14 +114,19 @@ function label(scenario: Scenario): string {
   return settings.join(', ');
 }
 
-function rows(label: string, measured: Measured): [string, string][] {
+function rows(label: string, measured: Paired): [string, string][] {
+  const { first: ours, second: raw } = measured;
   return [
-    [`${label}: dispatcher`, formatRate(measured.ours, 9)],
+    [`${label}: dispatcher`, `${formatRate(ours.perSecond, 9)}, ${cpu(ours)}`],
     [
       `${label}: raw producer.send`,
-      `${formatRate(measured.raw, 9)}  (dispatcher ${measured.ratio})`,
+      `${formatRate(raw.perSecond, 9)}, ${cpu(raw)}  (dispatcher ${measured.ratio.toFixed(3)}x)`,
     ],
   ];
+}
+
+function cpu(side: SideResult): string {
+  return `node CPU ${side.cpuMicrosPerEvent.toFixed(1)} µs/event`;
 }
 
 /** The record a user of raw kafkajs would build: the same key, ce_ headers and JSON value. */

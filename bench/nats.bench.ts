@@ -4,18 +4,20 @@
  * same server in the same run. Both await every PubAck with the same bounded in-flight window.
  * Run: npm run bench -- nats   (NATS_URL, or a nats-server from `bash scripts/install-nats.sh`)
  */
-import { Bench } from 'tinybench';
 import type { Envelope } from '@eventfan/core';
 import { ensureStream, natsDispatcher, subjectToken } from '@eventfan/dispatcher-nats';
 import { acquireBroker, isMissing, natsBroker } from '@eventfan/testing';
 import { connect, headers } from 'nats';
 import { dispatchBatch, freshBatches, inLanes } from './batches.js';
-import { eventsPerSecond, formatRate, printTable } from './report.js';
+import { comparePaired, type SideResult } from './paired.js';
+import { formatRate, printTable } from './report.js';
 
 const EVENTS = 100_000;
 const PER_DISPATCH = 4; // events per dispatch, all of one stream
 const WINDOW = 64; // PubAcks awaited at once, for both
 const STREAM = 'EVENTFAN_BENCH';
+/** Paired rounds, sides in alternating order, after one uncounted warm-up round. */
+const ROUNDS = 5;
 
 const broker = await acquireBroker(natsBroker);
 if (isMissing(broker)) {
@@ -31,12 +33,6 @@ try {
   const subjectOf = (e: Envelope) => `bench.${subjectToken(e.aggregate)}.${subjectToken(e.stream)}`;
 
   let batches: Envelope[][] = [];
-  const prepare = () => {
-    batches = freshBatches(EVENTS, PER_DISPATCH);
-  };
-  const purge = async () => {
-    await jsm.streams.purge(STREAM);
-  };
   const viaDispatcher = () => inLanes(batches, WINDOW, (batch) => dispatchBatch(dispatcher, batch));
 
   const encoder = new TextEncoder();
@@ -64,22 +60,23 @@ try {
       }
     });
 
-  const bench = new Bench({ iterations: 3, warmupIterations: 1, time: 0, warmupTime: 0 });
-  const hooks = { beforeEach: prepare, afterEach: purge };
-  bench.add('natsDispatcher (JetStream, binary CloudEvents)', viaDispatcher, hooks);
-  bench.add('raw nats client js.publish (same messages)', viaRawClient, hooks);
-  await bench.run();
-
-  const [ours, raw] = [
-    eventsPerSecond(bench.tasks[0], EVENTS),
-    eventsPerSecond(bench.tasks[1], EVENTS),
-  ];
+  const measured = await comparePaired(viaDispatcher, viaRawClient, {
+    events: EVENTS,
+    rounds: ROUNDS,
+    warmup: 1,
+    prepare: async () => {
+      await jsm.streams.purge(STREAM);
+      batches = freshBatches(EVENTS, PER_DISPATCH);
+    },
+  });
+  const { first: ours, second: raw } = measured;
+  const cpu = (side: SideResult) => `node CPU ${side.cpuMicrosPerEvent.toFixed(1)} µs/event`;
   printTable(
-    `nats: ${EVENTS / 1000}k events, JetStream file storage, ${WINDOW} PubAcks in flight, ${broker.label}`,
+    `nats: ${EVENTS / 1000}k events, JetStream file storage, ${WINDOW} PubAcks in flight, ${ROUNDS} rounds: best rate, median ratio; ${broker.label}`,
     [
-      ['natsDispatcher', formatRate(ours)],
-      ['raw nats client', formatRate(raw)],
-      ['ratio dispatcher / raw', raw ? (ours / raw).toFixed(3) : 'n/a'],
+      ['natsDispatcher', `${formatRate(ours.perSecond)}, ${cpu(ours)}`],
+      ['raw nats client', `${formatRate(raw.perSecond)}, ${cpu(raw)}`],
+      ['ratio dispatcher / raw', `${measured.ratio.toFixed(3)}x`],
     ],
   );
   await jsm.streams.delete(STREAM);

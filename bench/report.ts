@@ -1,10 +1,14 @@
 import type { Task } from 'tinybench';
 
+/** A full collection when node runs with --expose-gc (bench/run.ts passes it), else nothing. */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 /** Heap in use after a full collection (needs node --expose-gc; without it, without the collection). */
 export function heapUsed(): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  gc?.();
+  collectGarbage();
+  collectGarbage();
   return process.memoryUsage().heapUsed;
 }
 
@@ -17,7 +21,7 @@ export function eventsPerSecond(task: Task | undefined, events: number): number 
 
 /** A rate as the tables show it, right-aligned to `width` digits and separators. */
 export function formatRate(eventsPerSecond: number, width = 0): string {
-  return `${eventsPerSecond.toLocaleString('en').padStart(width)} events/s`;
+  return `${Math.round(eventsPerSecond).toLocaleString('en').padStart(width)} events/s`;
 }
 
 /** Prints a two-column table: the form every benchmark reports in. */
