@@ -72,10 +72,10 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
       maxMessageBytes: this.#maxMessageBytes,
     });
     context.signal?.throwIfAborted();
-    const send = this.#transactional
-      ? () => this.#sendInTransaction(batches, context.stream)
-      : () => this.#sendEach(batches, context.stream);
-    const results = await this.#withDeadline(send, batches, context.stream);
+    const sending = this.#transactional
+      ? this.#sendInTransaction(batches, context.stream)
+      : this.#sendEach(batches, context.stream);
+    const results = await this.#withDeadline(sending, batches, context.stream);
     const only = batches.length === 1 ? (batches[0] as TopicBatch) : undefined;
     // One topic holds the envelopes in their order; else put each topic's back in that order.
     if (only) return { target: this.name, events: receiptEvents(only, results[0] ?? []) };
@@ -169,7 +169,7 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
    * was told it failed and retries with the same event ids, which consumers dedupe on.
    */
   async #withDeadline<T>(
-    send: () => Promise<T>,
+    sending: Promise<T>,
     batches: readonly TopicBatch[],
     stream: string,
   ): Promise<T> {
@@ -186,7 +186,6 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
         );
       }, this.#timeoutMs);
     });
-    const sending = send();
     this.#inFlight.add(sending);
     // When the deadline wins, a later failure has nobody left to tell.
     const settled = () => this.#inFlight.delete(sending);
