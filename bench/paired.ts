@@ -22,6 +22,8 @@ export interface Paired {
   readonly second: SideResult;
   /** Median over the rounds of first's rate / second's rate in the same round. */
   readonly ratio: number;
+  /** First's events per second over all its rounds / second's: the ratio of the summed times. */
+  readonly overall: number;
 }
 
 export async function comparePaired(
@@ -39,6 +41,7 @@ export async function comparePaired(
   const rates = { first: [] as number[], second: [] as number[] };
   const cpu = { first: [] as number[], second: [] as number[] };
   const ratios: number[] = [];
+  const seconds = { first: 0, second: 0 };
   const sides = [
     ['first', first],
     ['second', second],
@@ -52,10 +55,11 @@ export async function comparePaired(
       const cpuBefore = process.cpuUsage();
       const start = performance.now();
       await run();
-      const seconds = (performance.now() - start) / 1000;
+      const elapsed = (performance.now() - start) / 1000;
       const used = process.cpuUsage(cpuBefore);
-      rate[which] = options.events / seconds;
+      rate[which] = options.events / elapsed;
       if (round < 0) continue;
+      seconds[which] += elapsed;
       rates[which].push(rate[which]);
       cpu[which].push((used.user + used.system) / options.events);
     }
@@ -65,7 +69,12 @@ export async function comparePaired(
     perSecond: Math.max(...rates[which]),
     cpuMicrosPerEvent: median(cpu[which]),
   });
-  return { first: result('first'), second: result('second'), ratio: median(ratios) };
+  return {
+    first: result('first'),
+    second: result('second'),
+    ratio: median(ratios),
+    overall: seconds.second / seconds.first,
+  };
 }
 
 function median(values: readonly number[]): number {

@@ -29,26 +29,29 @@ export function validateCloudEvent(event: unknown): CloudEvent {
   return event as CloudEvent;
 }
 
-// Events `toCloudEvent` built, validated and froze: an encoder need not check their attributes
-// again. A WeakSet, so only these very objects count (a copy is checked) and none is kept alive.
-const vouched = new WeakSet<CloudEvent>();
+// The event `toCloudEvent` built, validated and froze last, until an encoder takes it: that
+// encoder need not check its attributes again. Dispatchers encode each event right after building
+// it, so one is enough; any other event (a copy, an older one, the same one encoded twice) is
+// checked in full. Cheaper than a WeakSet of them all, and nothing is held once encoded.
+let vouched: CloudEvent | undefined;
 
 /** Freezes `event`, just validated, and vouches for it to `assertValid`. Returns it. */
 export function vouchFor(event: CloudEvent): CloudEvent {
-  vouched.add(Object.freeze(event));
+  vouched = Object.freeze(event);
   return event;
 }
 
 /**
- * What an encoder checks before anything leaves: `validateCloudEvent`, except that an event
- * `vouchFor` froze keeps its checked attributes and only its data (a reference the caller may
- * still mutate) is checked again. Returns whether the attributes were checked here.
+ * What an encoder checks before anything leaves: `validateCloudEvent`, except that the event
+ * `vouchFor` froze last keeps its checked attributes and only its data (a reference the caller
+ * may still mutate) is checked again. Returns whether the attributes were checked here.
  */
 export function assertValid(event: CloudEvent, scanStrings: boolean): boolean {
-  if (!vouched.has(event)) {
+  if (event !== vouched) {
     checkAttributes(event, false, scanStrings);
     return true;
   }
+  vouched = undefined;
   checkData(event, event.data, event.data_base64, event.datacontenttype, false);
   return false;
 }

@@ -7,7 +7,7 @@ import { encodeJson } from './json.js';
 import { toKafkaRecord } from './kafka.js';
 import { toNatsRecord } from './nats.js';
 
-// toCloudEvent's events skip the attribute checks in the encoders; nothing else may.
+// The event toCloudEvent built last skips the attribute checks in the next encoder; nothing else may.
 const encoders: readonly (readonly [string, (event: CloudEvent) => unknown])[] = [
   ['encodeJson', encodeJson],
   ['toKafkaRecord binary', (event) => toKafkaRecord(event)],
@@ -49,5 +49,28 @@ describe('given an event from toCloudEvent', () => {
       (event as Record<string, unknown>).source = 'not a URI';
     }).toThrow(TypeError);
     expect(event.source).toBe(envelope.source);
+  });
+});
+
+describe.each(encoders)('given events from toCloudEvent and the encoder %s', (_, encode) => {
+  test('when an older event is encoded after a newer one was built, then it encodes as if fresh', () => {
+    const older = toCloudEvent(envelope);
+    const alone = encode(older);
+    const first = toCloudEvent(envelope);
+    toCloudEvent({ ...envelope, id: 'evt-2' });
+    expect(encode(first)).toEqual(alone);
+  });
+
+  test('when the same event is encoded twice, then both encodings are equal', () => {
+    const event = toCloudEvent(envelope);
+    expect(encode(event)).toEqual(encode(event));
+  });
+
+  test('when an older event has its data mutated into non-JSON, then it refuses it', () => {
+    const data = { damage: 15 as unknown };
+    const older = toCloudEvent({ ...envelope, data });
+    toCloudEvent(envelope);
+    data.damage = 15n;
+    expect(invalid(() => encode(older)).attribute).toBe('data');
   });
 });
