@@ -3,9 +3,9 @@
  * in alternating order, so load that drifts on a shared machine weighs on both alike. Timed by
  * hand rather than with tinybench, which calls a task that is not an `async function` once when
  * it is added, to learn whether it returns a promise: here that call would send a whole workload
- * in the background of the first measured run.
+ * in the background of the first measured run. Garbage is left to the collector as it comes:
+ * a forced collection between runs would bill its background threads to the next run's CPU.
  */
-import { collectGarbage } from './report.js';
 
 /** The work measured: `events` events, start to end. */
 export type Run = () => Promise<unknown>;
@@ -51,7 +51,6 @@ export async function comparePaired(
     const rate = { first: 0, second: 0 };
     for (const [which, run] of round % 2 === 0 ? sides : [...sides].reverse()) {
       await options.prepare?.();
-      collectGarbage(); // the previous run's garbage is not this run's cost
       const cpuBefore = process.cpuUsage();
       const start = performance.now();
       await run();
