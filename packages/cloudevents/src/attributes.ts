@@ -23,12 +23,9 @@ const enum Kind {
 }
 const LAST_REQUIRED = Kind.Type;
 
-// Bits of the required attributes seen, so that none is looked up again to find it missing.
-const ID = 1;
-const SOURCE = 2;
-const TYPE = 4;
-const SPECVERSION = 8;
-const ALL_REQUIRED = ID | SOURCE | TYPE | SPECVERSION;
+// The walk sets bit `1 << kind` for each required attribute it meets, so that none is looked up
+// again to find it missing.
+const ALL_REQUIRED = (1 << (LAST_REQUIRED + 1)) - 1;
 
 const URI_REFERENCE = /^(?:[\w\-.~!$&'()*+,;=:@/?#[\]]|%[\dA-Fa-f]{2})+$/;
 const URI_SCHEME = /^[A-Za-z][A-Za-z\d+.-]*:/;
@@ -76,30 +73,22 @@ export function checkAttributes(event: unknown, fromJson: boolean, scanStrings: 
       if (kindAt(position, name, attributes) <= LAST_REQUIRED) continue;
       invalid(attributes, name, `${name} is null; omit an unset attribute instead`);
     }
-    switch (kindAt(position, name, attributes)) {
+    const kind = kindAt(position, name, attributes);
+    if (kind <= LAST_REQUIRED) required |= 1 << kind;
+    switch (kind) {
       case Kind.Specversion:
         if (value !== '1.0') {
           invalid(attributes, name, `specversion must be "1.0", got ${show(value)}`);
         }
-        required |= SPECVERSION;
         break;
       case Kind.Id:
-        nonEmptyString(attributes, name, value);
-        if (scanStrings) scanAt(position, attributes, name, value as string);
-        required |= ID;
-        break;
       case Kind.Type:
-        nonEmptyString(attributes, name, value);
-        if (scanStrings) scanAt(position, attributes, name, value as string);
-        required |= TYPE;
-        break;
       case Kind.Subject:
         nonEmptyString(attributes, name, value);
         if (scanStrings) scanAt(position, attributes, name, value as string);
         break;
       case Kind.Source:
         checkUri(attributes, name, nonEmptyString(attributes, name, value), false);
-        required |= SOURCE;
         break;
       case Kind.Dataschema:
         checkUri(attributes, name, nonEmptyString(attributes, name, value), true);
@@ -189,16 +178,18 @@ function kindOf(name: string, attributes: Attributes): Kind {
   }
 }
 
+const REQUIRED_IN_SPEC_ORDER = [
+  ['id', Kind.Id],
+  ['source', Kind.Source],
+  ['type', Kind.Type],
+  ['specversion', Kind.Specversion],
+] as const;
+
 /** Names the first required attribute (in the spec's order) that `required` lacks. */
 function reportMissing(attributes: Attributes, required: number): never {
-  const name =
-    (required & ID) === 0
-      ? 'id'
-      : (required & SOURCE) === 0
-        ? 'source'
-        : (required & TYPE) === 0
-          ? 'type'
-          : 'specversion';
+  const [name] = REQUIRED_IN_SPEC_ORDER.find(
+    ([, kind]) => (required & (1 << kind)) === 0,
+  ) as (typeof REQUIRED_IN_SPEC_ORDER)[number];
   return invalid(attributes, name, `required attribute "${name}" is missing`);
 }
 
