@@ -111,7 +111,7 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
 
   /** One send per topic, in order; when a later topic fails, the earlier ones are reported. */
   async #sendEach(batches: readonly TopicBatch[], stream: string): Promise<RecordMetadata[][]> {
-    await this.#connect(batches, stream);
+    if (this.#owned) await this.#connect(batches, stream);
     const results: RecordMetadata[][] = [];
     for (const batch of batches) {
       try {
@@ -168,33 +168,37 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
    * Fails a dispatch that outlasts `timeoutMs`. The send may still land after that: the caller
    * was told it failed and retries with the same event ids, which consumers dedupe on.
    */
-  async #withDeadline<T>(
+  #withDeadline<T>(
     sending: Promise<T>,
     batches: readonly TopicBatch[],
     stream: string,
   ): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const topics = batches.map((b) => `"${b.topic}"`).join(', ');
-        reject(
-          new BrokerUnavailable(
-            this.name,
-            `no acknowledgement within ${this.#timeoutMs} ms for ${batches.reduce((n, b) => n + b.messages.length, 0)} event(s) of stream "${stream}" to topic ${topics}; they may still arrive, and a retry re-sends them with the same ids`,
-            { timedOut: true },
-          ),
-        );
-      }, this.#timeoutMs);
-    });
     this.#inFlight.add(sending);
-    // When the deadline wins, a later failure has nobody left to tell.
-    const settled = () => this.#inFlight.delete(sending);
-    sending.then(settled, settled);
-    try {
-      return await Promise.race([sending, deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(this.#timedOut(batches, stream)), this.#timeoutMs);
+      // When the deadline won, the caller already has its answer: settling again does nothing.
+      sending.then(
+        (results) => {
+          clearTimeout(timer);
+          this.#inFlight.delete(sending);
+          resolve(results);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          this.#inFlight.delete(sending);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  #timedOut(batches: readonly TopicBatch[], stream: string): BrokerUnavailable {
+    const topics = batches.map((b) => `"${b.topic}"`).join(', ');
+    return new BrokerUnavailable(
+      this.name,
+      `no acknowledgement within ${this.#timeoutMs} ms for ${batches.reduce((n, b) => n + b.messages.length, 0)} event(s) of stream "${stream}" to topic ${topics}; they may still arrive, and a retry re-sends them with the same ids`,
+      { timedOut: true },
+    );
   }
 
   #failure(error: unknown, batch: TopicBatch, stream: string): EventfanError {
