@@ -1,14 +1,10 @@
 import type { Task } from 'tinybench';
 
-/** A full collection when node runs with --expose-gc (bench/run.ts passes it), else nothing. */
-export function collectGarbage(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
 /** Heap in use after a full collection (needs node --expose-gc; without it, without the collection). */
 export function heapUsed(): number {
-  collectGarbage();
-  collectGarbage();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
   return process.memoryUsage().heapUsed;
 }
 

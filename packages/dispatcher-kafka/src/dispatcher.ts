@@ -111,7 +111,7 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
 
   /** One send per topic, in order; when a later topic fails, the earlier ones are reported. */
   async #sendEach(batches: readonly TopicBatch[], stream: string): Promise<RecordMetadata[][]> {
-    if (this.#owned) await this.#connect(batches, stream);
+    await this.#connect(batches, stream);
     const results: RecordMetadata[][] = [];
     for (const batch of batches) {
       try {
