@@ -10,6 +10,7 @@ const SEQUENCE = /^\d{1,20}$/;
 
 /** Envelope metadata keys carried under another attribute name. */
 const METADATA_TO_ATTRIBUTE: ReadonlyMap<string, string> = new Map([
+  ['commandId', 'commandid'],
   ['correlationId', 'correlationid'],
   ['causationId', 'causationid'],
 ]);
@@ -22,6 +23,7 @@ const ENVELOPE_EXTENSIONS: ReadonlyMap<string, string> = new Map([
   ['partitionkey', 'the stream'],
   ['eventversion', 'the event version'],
   ['aggregate', 'the aggregate name'],
+  ['commandid', 'metadata.commandId'],
   ['correlationid', 'metadata.correlationId'],
   ['causationid', 'metadata.causationId'],
 ]);

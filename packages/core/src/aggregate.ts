@@ -1,5 +1,11 @@
 import type { DomainEvent, EventFamily } from './event.js';
-import { CommandRejected, InvalidEvent, UnknownCommand } from './errors.js';
+import {
+  AggregateFailed,
+  CommandRejected,
+  InvalidEvent,
+  InvalidHandlerResult,
+  UnknownCommand,
+} from './errors.js';
 
 /** A command: plain data with an imperative `type`, e.g. `{ type: 'Attack', entityId, damage }`. */
 export interface Command<T extends string = string> {
@@ -11,7 +17,7 @@ export interface Rejection {
   readonly rejected: string;
 }
 
-/** Refuses a command with a reason; `dispatch` turns it into CommandRejected. */
+/** Refuses a command with a reason; the command handler turns it into CommandRejected. */
 export function reject(reason: string): Rejection {
   return { rejected: reason };
 }
@@ -92,8 +98,9 @@ export function initial<S, C extends Command, E extends DomainEvent>(
 }
 
 /**
- * Runs the command's handler. Returns the events (possibly none); throws UnknownCommand or
- * CommandRejected. Pure: no generation changes, no I/O.
+ * Runs the command's handler. Returns the events (possibly none); throws UnknownCommand,
+ * CommandRejected, AggregateFailed (the handler threw) or InvalidHandlerResult. Pure: no
+ * generation changes, no I/O.
  */
 export function decide<S, C extends Command, E extends DomainEvent>(
   aggregate: Aggregate<S, C, E>,
@@ -101,49 +108,89 @@ export function decide<S, C extends Command, E extends DomainEvent>(
   command: C,
 ): readonly E[] {
   const type = (command as Partial<Command> | null)?.type;
-  type Handler = (state: Readonly<S>, command: C) => E | readonly E[] | Rejection;
+  type Handler = (state: Readonly<S>, command: C) => unknown;
   const handlers = aggregate.handle as unknown as Record<string, Handler | undefined>;
   const handler =
     typeof type === 'string' && Object.hasOwn(handlers, type) ? handlers[type] : undefined;
-  if (!handler) {
+  if (!handler || type === undefined) {
     throw new UnknownCommand(aggregate.name, String(type), Object.keys(aggregate.handle));
   }
-  const result = handler(current.state, command);
-  if (isRejection(result)) {
-    throw new CommandRejected(current.stream, current.generation, type as string, result.rejected);
+  let result: unknown;
+  try {
+    result = handler(current.state, command);
+  } catch (error) {
+    throw new AggregateFailed(
+      'handle',
+      { aggregate: aggregate.name, stream: current.stream, command: type },
+      error,
+    );
   }
-  return Array.isArray(result) ? (result as readonly E[]) : [result as E];
+  if (isRejection(result)) {
+    throw new CommandRejected(current.stream, current.generation, type, result.rejected);
+  }
+  const events = Array.isArray(result) ? (result as unknown[]) : [result];
+  for (const event of events) {
+    const problem = notAnEvent(event);
+    if (problem) {
+      const got = Array.isArray(result) ? `an array holding ${problem}` : problem;
+      throw new InvalidHandlerResult(aggregate.name, current.stream, type, got);
+    }
+  }
+  return events as E[];
 }
 
-/** Applies one event and moves the generation on by one: the user never writes the generation. */
+/**
+ * Applies one event and moves the generation on by one: the user never writes the generation.
+ * Throws InvalidEvent for an event the aggregate has no applier for, AggregateFailed when the
+ * applier throws; `command` names the command being handled, if any, in that error.
+ */
 export function evolve<S, C extends Command, E extends DomainEvent>(
   aggregate: Aggregate<S, C, E>,
   current: Versioned<S>,
   event: E,
+  command?: string,
 ): Versioned<S> {
   const appliers = aggregate.apply as Record<
     string,
     ((s: Readonly<S>, d: unknown) => S) | undefined
   >;
   const apply = Object.hasOwn(appliers, event.type) ? appliers[event.type] : undefined;
+  const generation = current.generation + 1;
   if (!apply) {
     throw new InvalidEvent(
       `aggregate "${aggregate.name}" cannot apply unknown event "${event.type}"`,
-      {
-        stream: current.stream,
-        generation: current.generation + 1,
-      },
+      { stream: current.stream, generation },
     );
   }
-  return {
-    ...current,
-    generation: current.generation + 1,
-    state: apply(current.state, event.data),
-  };
+  let state: S;
+  try {
+    state = apply(current.state, event.data);
+  } catch (error) {
+    const site = {
+      aggregate: aggregate.name,
+      stream: current.stream,
+      event: event.type,
+      generation,
+    };
+    throw new AggregateFailed('apply', command === undefined ? site : { ...site, command }, error);
+  }
+  return { id: current.id, stream: current.stream, generation, state };
 }
 
 function isRejection(value: unknown): value is Rejection {
   return (
     typeof value === 'object' && value !== null && typeof (value as Rejection).rejected === 'string'
   );
+}
+
+/** Why a handler's return value is not an event, or undefined when it is one. */
+function notAnEvent(value: unknown): string | undefined {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value !== 'object') return `a ${typeof value} (${String(value).slice(0, 40)})`;
+  if (typeof (value as { then?: unknown }).then === 'function') {
+    return 'a Promise (handlers are synchronous: do the I/O before handling the command)';
+  }
+  if (typeof (value as { type?: unknown }).type !== 'string')
+    return 'an object without a string `type`';
+  return undefined;
 }

@@ -1,5 +1,7 @@
-/** Correlation, causation and tracing ids, plus any string metadata the caller adds. */
+/** Correlation, causation, command and tracing ids, plus any string metadata the caller adds. */
 export interface EventMetadata {
+  /** The identity of the command that produced the event: the caller's idempotency key or a fresh one. */
+  readonly commandId?: string;
   readonly correlationId?: string;
   readonly causationId?: string;
   /** W3C trace context, carried to brokers as the CloudEvents Distributed Tracing extension. */
@@ -13,7 +15,7 @@ export interface EventMetadata {
  * `generation` is the stream's generation after this event (the first event of a stream is 1).
  */
 export interface Envelope<D = unknown> {
-  /** Deterministic: the same stream and generation always give the same id (see `eventId`). */
+  /** UUID v5 of stream, generation and command identity (see `eventId`). */
   readonly id: string;
   /** The aggregate's name, e.g. `combat`; brokers use it for topics and subjects. */
   readonly aggregate: string;

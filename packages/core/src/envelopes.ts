@@ -1,11 +1,18 @@
 import type { Aggregate, Command, Versioned } from './aggregate.js';
 import type { Envelope, EventMetadata } from './envelope.js';
 import type { DomainEvent } from './event.js';
+import { randomUUID } from 'node:crypto';
 import { eventId } from './event-id.js';
 import { InvalidEvent } from './errors.js';
 
 /** What a caller may attach to the envelopes of one command. */
 export interface EnvelopeOptions {
+  /**
+   * The command's identity, from which event ids are derived: pass your idempotency key so that
+   * sending the same command again (after a lost acknowledgement) is recognised; default: a fresh
+   * UUID per call.
+   */
+  readonly commandId?: string;
   readonly correlationId?: string;
   readonly causationId?: string;
   readonly traceparent?: string;
@@ -20,6 +27,7 @@ const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 /** Keys core sets itself, and CloudEvents attributes a metadata key would collide with. */
 const RESERVED = new Set([
+  'commandid',
   'correlationid',
   'causationid',
   'traceparent',
@@ -56,8 +64,17 @@ export async function toEnvelopes<S, C extends Command, E extends DomainEvent>(
       `stream id must be a non-empty string, got ${JSON.stringify(current.stream)}`,
     );
   }
-  const metadata = buildMetadata(current.stream, options);
-  const time = (options.clock ?? (() => new Date()))().toISOString();
+  const commandId = options.commandId ?? randomUUID();
+  if (typeof commandId !== 'string' || commandId === '') {
+    throw new InvalidEvent(
+      `commandId must be a non-empty string, got ${JSON.stringify(commandId)}`,
+      {
+        stream: current.stream,
+      },
+    );
+  }
+  const metadata = buildMetadata(current.stream, commandId, options);
+  const time = timeOf(current.stream, options.clock);
   const envelopes: Envelope[] = [];
   const valid: E[] = [];
   for (const [index, event] of events.entries()) {
@@ -66,7 +83,7 @@ export async function toEnvelopes<S, C extends Command, E extends DomainEvent>(
     valid.push(checked);
     const type = aggregate.events.typeOf(checked.type);
     envelopes.push({
-      id: eventId(current.stream, generation, type, checked.data),
+      id: eventId(current.stream, generation, commandId),
       aggregate: aggregate.name,
       stream: current.stream,
       generation,
@@ -81,7 +98,18 @@ export async function toEnvelopes<S, C extends Command, E extends DomainEvent>(
   return { events: valid, envelopes };
 }
 
-function buildMetadata(stream: string, options: EnvelopeOptions): EventMetadata {
+function timeOf(stream: string, clock: (() => Date) | undefined): string {
+  const now = clock ? clock() : new Date();
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
+    throw new InvalidEvent(`the clock returned ${String(now)}, not a valid Date`, {
+      stream,
+      path: 'time',
+    });
+  }
+  return now.toISOString();
+}
+
+function buildMetadata(stream: string, commandId: string, options: EnvelopeOptions): EventMetadata {
   const metadata: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.metadata ?? {})) {
     if (!EXTENSION_NAME.test(key) || RESERVED.has(key)) {
@@ -105,6 +133,7 @@ function buildMetadata(stream: string, options: EnvelopeOptions): EventMetadata 
     });
   }
   const known = {
+    commandId,
     correlationId: options.correlationId ?? options.causationId,
     causationId: options.causationId,
     traceparent: options.traceparent,

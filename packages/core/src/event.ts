@@ -85,9 +85,9 @@ export function defineEvents<const Specs extends Record<string, PayloadSpec>>(
   type E = EventsOf<Specs>;
   if (!NAME.test(name)) throw new InvalidEvent(`family name "${name}" must match ${NAME}`);
   if (!options.version) throw new InvalidEvent(`family "${name}" needs a version`);
-  if (!/^[a-z][a-z0-9+.-]*:/i.test(options.source)) {
+  if (!/^[a-z][a-z0-9+.-]*:[^\s\u0000-\u001f\u007f]*$/i.test(options.source)) {
     throw new InvalidEvent(
-      `family "${name}" source "${options.source}" must be a URI with a scheme`,
+      `family "${name}" source ${JSON.stringify(options.source)} must be a URI with a scheme, without spaces or control characters`,
     );
   }
   const names = Object.keys(specs) as E['type'][];

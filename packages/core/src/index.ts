@@ -8,9 +8,8 @@ export type {
   Versioned,
 } from './aggregate.js';
 export { decide, defineAggregate, evolve, initial, reject } from './aggregate.js';
-export type { Dispatched, DispatchOptions } from './dispatch.js';
-export { dispatch } from './dispatch.js';
-export type { DispatchContext, Dispatcher, EventReceipt, Position, Receipt } from './dispatcher.js';
+export type { CommandHandler, CommandHandlerOptions, Handled, HandleOptions } from './handler.js';
+export { commandHandler } from './handler.js';
 export type { Envelope, EventMetadata } from './envelope.js';
 export type { EnvelopeOptions } from './envelopes.js';
 export { toEnvelopes } from './envelopes.js';
@@ -26,23 +25,43 @@ export type {
 } from './event.js';
 export { defineEvents, deriveEventType, payload } from './event.js';
 export { EVENT_ID_NAMESPACE, eventId } from './event-id.js';
+export type { AggregateSite, InvalidEventSite } from './errors.js';
 export {
+  AggregateFailed,
   BrokerUnavailable,
   CommandRejected,
   ConcurrencyConflict,
-  describeCause,
   DispatchIncomplete,
   EventfanError,
   InvalidEvent,
+  InvalidHandlerResult,
+  isRetriable,
+  OperationAborted,
+  TargetClosed,
   UnknownCommand,
 } from './errors.js';
-export type { FanOutResult, PartialOutcome, TargetFailure } from './fan-out.js';
-export { deliver, DispatchFailed, fanOut } from './fan-out.js';
 export type { Json } from './json.js';
-export { findNonJson } from './json.js';
-export { checkBatch } from './batch.js';
-export type { InMemoryDispatcherOptions } from './memory-dispatcher.js';
-export { InMemoryDispatcher } from './memory-dispatcher.js';
+export { load } from './load.js';
+export type { InMemoryPublisherOptions, InMemoryPublisherPosition } from './memory-publisher.js';
+export { InMemoryPublisher } from './memory-publisher.js';
+export type { InMemoryEventStoreOptions, InMemoryPosition } from './memory-store.js';
 export { InMemoryEventStore } from './memory-store.js';
-export type { AppendResult, EventStore, PersistOptions, Snapshot } from './store.js';
-export { load, persistTo } from './store.js';
+export type { PartialOutcome, TargetFailure } from './publish.js';
+export { DispatchFailed } from './publish.js';
+export type {
+  EventReceipt,
+  Position,
+  Prepared,
+  PublishContext,
+  Publisher,
+  Receipt,
+} from './publisher.js';
+export type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  LoggedEnvelope,
+  LogPosition,
+  ReadAllOptions,
+  Snapshot,
+} from './store.js';

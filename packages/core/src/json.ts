@@ -6,11 +6,14 @@ export type Json =
  * Where `value` stops being plain JSON, as a path like `$.items[2].at`, with why; undefined when it
  * is JSON. Dates, Maps, class instances, functions, undefined, NaN, bigint and cycles are not.
  */
-export function findNonJson(
-  value: unknown,
-  path = '$',
-  seen = new Set<object>(),
-): string | undefined {
+export function findNonJson(value: unknown, path = '$'): string | undefined {
+  return walk(value, path, new Set<object>(), 0);
+}
+
+/** Deeper than this is refused: it would overflow the stack of any recursive reader downstream. */
+export const MAX_JSON_DEPTH = 256;
+
+function walk(value: unknown, path: string, seen: Set<object>, depth: number): string | undefined {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -20,11 +23,14 @@ export function findNonJson(
     case 'object': {
       if (value === null) return undefined;
       if (seen.has(value)) return `${path} is a circular reference`;
+      if (depth === MAX_JSON_DEPTH) {
+        return `${path} is nested deeper than ${MAX_JSON_DEPTH} levels, which eventfan does not carry`;
+      }
       seen.add(value);
       try {
         if (Array.isArray(value)) {
           for (let i = 0; i < value.length; i++) {
-            const bad = findNonJson(value[i], `${path}[${i}]`, seen);
+            const bad = walk(value[i], `${path}[${i}]`, seen, depth + 1);
             if (bad) return bad;
           }
           return undefined;
@@ -35,7 +41,7 @@ export function findNonJson(
           return `${path} is a ${name}, not a plain object (convert it to JSON data first)`;
         }
         for (const [key, item] of Object.entries(value)) {
-          const bad = findNonJson(item, `${path}.${key}`, seen);
+          const bad = walk(item, `${path}.${key}`, seen, depth + 1);
           if (bad) return bad;
         }
         return undefined;
@@ -46,12 +52,4 @@ export function findNonJson(
     default:
       return `${path} is ${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}, which JSON cannot carry`;
   }
-}
-
-/** JSON with object keys sorted, so equal data always gives equal text. */
-export function stableJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
 }

@@ -1,11 +1,7 @@
-import type { Aggregate, Command, Versioned } from './aggregate.js';
-import { evolve, initial } from './aggregate.js';
-import type { Dispatcher, EventReceipt, Receipt } from './dispatcher.js';
 import type { Envelope } from './envelope.js';
-import type { DomainEvent } from './event.js';
-import { EventfanError, InvalidEvent } from './errors.js';
+import type { EventReceipt, Position } from './publisher.js';
 
-/** A saved state, so `load` need not replay a long stream from its first event. */
+/** A saved state, so loading need not replay a long stream from its first event. */
 export interface Snapshot<S = unknown> {
   readonly stream: string;
   readonly generation: number;
@@ -13,108 +9,64 @@ export interface Snapshot<S = unknown> {
   readonly time: string;
 }
 
-export interface AppendResult {
+export interface AppendResult<P extends Position = Position> {
   /** The stream's generation after the append. */
   readonly generation: number;
-  readonly events: readonly EventReceipt[];
+  readonly events: readonly EventReceipt<P>[];
 }
 
-/** Where events are kept and replayed from. The in-memory store and the ESDB store implement it. */
-export interface EventStore {
+export interface AppendOptions {
+  /** Checked before anything is written: an aborted append is OperationAborted, nothing stored. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A place in the store's whole log, as the store writes it (the in-memory store: the global
+ * sequence; EventStoreDB: commit/prepare position). Opaque: only the store that gave it reads it.
+ */
+export type LogPosition = string;
+
+/** One event of the store's log with its position there. */
+export interface LoggedEnvelope {
+  readonly position: LogPosition;
+  readonly envelope: Envelope;
+}
+
+export interface ReadAllOptions {
+  /** Start after this position (exclusive); default: from the first event. */
+  readonly after?: LogPosition;
+  /** Only events of these aggregates (the envelope's `aggregate`); default: every aggregate. */
+  readonly aggregates?: readonly string[];
+  /** Most events per page; default the store's own. */
+  readonly pageSize?: number;
+}
+
+/**
+ * Where events are kept and replayed from: the in-memory store and the EventStoreDB store
+ * implement it. Reads are async iterables of pages, so memory stays at one page however long the
+ * stream or the log.
+ */
+export interface EventStore<P extends Position = Position> {
+  /** Names the store in receipts and errors. */
+  readonly name: string;
   /**
    * Appends atomically if the stream is at `expectedGeneration` (0 = no stream yet), else throws
    * ConcurrencyConflict. Appending the same ids at the same generations again is a no-op whose
-   * receipts say `duplicate`.
+   * receipts say `duplicate`. Throws InvalidEvent (nothing stored) for a batch the store cannot
+   * take, TargetClosed after close, OperationAborted when the signal fired first.
    */
   append(
     stream: string,
     envelopes: readonly Envelope[],
     expectedGeneration: number,
-  ): Promise<AppendResult>;
+    options?: AppendOptions,
+  ): Promise<AppendResult<P>>;
   /** The stream's envelopes from generation `from` (default 1), in order; a missing stream yields none. */
-  read(stream: string, from?: number): AsyncIterable<Envelope>;
+  read(stream: string, from?: number): AsyncIterable<readonly Envelope[]>;
+  /** The whole log in commit order, as it stands when read, from a position. */
+  readAll(options?: ReadAllOptions): AsyncIterable<readonly LoggedEnvelope[]>;
   readSnapshot?(stream: string): Promise<Snapshot | undefined>;
   writeSnapshot?(stream: string, snapshot: Snapshot): Promise<void>;
-}
-
-/**
- * Rebuilds an instance: from its latest snapshot (if the store keeps them) and then every later event.
- * Throws InvalidEvent when the stream holds an event the aggregate does not know or has a gap.
- */
-export async function load<S, C extends Command, E extends DomainEvent>(
-  aggregate: Aggregate<S, C, E>,
-  store: EventStore,
-  id: string,
-): Promise<Versioned<S>> {
-  let current = initial(aggregate, id);
-  const snapshot = await store.readSnapshot?.(current.stream);
-  if (snapshot)
-    current = { ...current, generation: snapshot.generation, state: snapshot.state as S };
-  for await (const envelope of store.read(current.stream, current.generation + 1)) {
-    const where = { stream: current.stream, generation: envelope.generation, type: envelope.type };
-    if (envelope.generation !== current.generation + 1) {
-      throw new InvalidEvent(
-        `replay expected generation ${current.generation + 1}, the store returned ${envelope.generation}`,
-        where,
-      );
-    }
-    const type = aggregate.events.nameOf(envelope.type);
-    if (type === undefined) {
-      throw new InvalidEvent(
-        `aggregate "${aggregate.name}" has no event of type "${envelope.type}"`,
-        where,
-      );
-    }
-    current = evolve(aggregate, current, { type, data: envelope.data } as E);
-  }
-  return current;
-}
-
-export interface PersistOptions {
-  /** The target's name in receipts; default `store`. */
-  readonly name?: string;
-  /** Save a snapshot each time the generation passes a multiple of this (0 or absent: never). */
-  readonly snapshotEvery?: number;
-}
-
-/**
- * A `store` dispatcher that appends to an event store with the expected generation, and snapshots
- * every N events when asked. A snapshot that cannot be written fails the target, so a retry (a
- * duplicate append, then the snapshot again) repairs it.
- */
-export function persistTo(store: EventStore, options: PersistOptions = {}): Dispatcher {
-  const name = options.name ?? 'store';
-  const every = options.snapshotEvery ?? 0;
-  if (!Number.isInteger(every) || every < 0) {
-    throw new TypeError(`snapshotEvery must be a whole number >= 0, got ${every}`);
-  }
-  return {
-    name,
-    role: 'store',
-    async dispatch(envelopes, context): Promise<Receipt> {
-      const appended = await store.append(context.stream, envelopes, context.expectedGeneration);
-      const state = context.state as Versioned<unknown> | undefined;
-      const crossed =
-        every > 0 &&
-        Math.floor(appended.generation / every) > Math.floor(context.expectedGeneration / every);
-      if (crossed && store.writeSnapshot && state?.generation === appended.generation) {
-        const snapshot = {
-          stream: context.stream,
-          generation: state.generation,
-          state: state.state,
-          time: new Date().toISOString(),
-        };
-        try {
-          await store.writeSnapshot(context.stream, snapshot);
-        } catch (error) {
-          throw new EventfanError(
-            'SNAPSHOT_FAILED',
-            `Events of stream "${context.stream}" were stored, but the snapshot at generation ${state.generation} was not: retry to write it`,
-            { cause: error },
-          );
-        }
-      }
-      return { target: name, events: appended.events };
-    },
-  };
+  /** Releases what the store owns; idempotent. */
+  close(): Promise<void>;
 }

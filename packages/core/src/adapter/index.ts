@@ -1,0 +1,12 @@
+/**
+ * The adapter kit: what eventfan's store and publisher adapters share, for authors of adapters.
+ * Applications need none of it: their API is `@eventfan/core`.
+ */
+export { checkBatch, checkPublishBatch } from './batch.js';
+export { assertOpen } from './closed.js';
+export type { DeadlineOptions } from './deadline.js';
+export { withDeadline } from './deadline.js';
+export { encodeEach, siteOf } from './encode.js';
+export { partialFailure } from './incomplete.js';
+export { describeCause } from '../errors.js';
+export { findNonJson, MAX_JSON_DEPTH } from '../json.js';

@@ -1,0 +1,62 @@
+import type { Aggregate, Command, Versioned } from './aggregate.js';
+import { evolve, initial } from './aggregate.js';
+import type { Envelope } from './envelope.js';
+import type { DomainEvent } from './event.js';
+import { InvalidEvent } from './errors.js';
+import type { EventStore } from './store.js';
+
+/** A loaded instance, and the stored envelopes of one command among those replayed. */
+export interface Loaded<S> {
+  readonly current: Versioned<S>;
+  /** The envelopes whose `metadata.commandId` is the one asked for (none when not asked). */
+  readonly ofCommand: readonly Envelope[];
+}
+
+/**
+ * Rebuilds an instance: from its latest snapshot (if the store keeps them) and then every later event.
+ * Throws InvalidEvent when the stream holds an event the aggregate does not know or has a gap.
+ */
+export async function load<S, C extends Command, E extends DomainEvent>(
+  aggregate: Aggregate<S, C, E>,
+  store: EventStore,
+  id: string,
+): Promise<Versioned<S>> {
+  return (await replay(aggregate, store, id, undefined)).current;
+}
+
+/** `load`, noting on the way the envelopes that command `commandId` stored. */
+export async function replay<S, C extends Command, E extends DomainEvent>(
+  aggregate: Aggregate<S, C, E>,
+  store: EventStore,
+  id: string,
+  commandId: string | undefined,
+): Promise<Loaded<S>> {
+  let current = initial(aggregate, id);
+  const snapshot = await store.readSnapshot?.(current.stream);
+  if (snapshot) {
+    current = { ...current, generation: snapshot.generation, state: snapshot.state as S };
+  }
+  const ofCommand: Envelope[] = [];
+  for await (const page of store.read(current.stream, current.generation + 1)) {
+    for (const envelope of page) {
+      if (envelope.generation !== current.generation + 1) {
+        throw new InvalidEvent(
+          `replay expected generation ${current.generation + 1}, the store returned ${envelope.generation}`,
+          { stream: current.stream, generation: envelope.generation, type: envelope.type },
+        );
+      }
+      const type = aggregate.events.nameOf(envelope.type);
+      if (type === undefined) {
+        throw new InvalidEvent(
+          `aggregate "${aggregate.name}" has no event of type "${envelope.type}"`,
+          { stream: current.stream, generation: envelope.generation, type: envelope.type },
+        );
+      }
+      current = evolve(aggregate, current, { type, data: envelope.data } as E);
+      if (commandId !== undefined && envelope.metadata.commandId === commandId) {
+        ofCommand.push(envelope);
+      }
+    }
+  }
+  return { current, ofCommand };
+}
