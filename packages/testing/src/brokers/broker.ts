@@ -25,6 +25,13 @@ export interface Broker {
 export interface BrokerControl {
   stop(): Promise<void>;
   start(): Promise<void>;
+  /**
+   * Freezes the broker process (SIGSTOP): it keeps its sockets but answers nothing, as a broker
+   * in a long GC pause or on a stalled disk does. Only brokers that run as a process of their own.
+   */
+  pause?(): Promise<void>;
+  /** Lets a paused broker run again (SIGCONT). */
+  resume?(): Promise<void>;
 }
 
 /** Why no broker could be had, and how to get one. */

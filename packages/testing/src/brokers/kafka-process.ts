@@ -96,6 +96,15 @@ export class KafkaProcess {
     return this.server.stop();
   }
 
+  /** Freezes the JVM (SIGSTOP; setpriv execs java, so the child is the JVM). */
+  pause(): void {
+    this.server.pause();
+  }
+
+  resume(): void {
+    this.server.resume();
+  }
+
   private async waitUntilAnswering(): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {

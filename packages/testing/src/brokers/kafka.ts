@@ -92,7 +92,12 @@ async function startKafkaProcess(
     via: 'process',
     url: `127.0.0.1:${ports.broker}`,
     label: `Apache Kafka ${kafka.version} (local KRaft process)`,
-    control: { stop: () => kafka.stop(), start: () => kafka.start() },
+    control: {
+      stop: () => kafka.stop(),
+      start: () => kafka.start(),
+      pause: async () => kafka.pause(),
+      resume: async () => kafka.resume(),
+    },
     dispose,
   };
 }

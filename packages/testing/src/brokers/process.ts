@@ -77,6 +77,16 @@ export class ManagedProcess {
     }
   }
 
+  /** SIGSTOP: the child keeps its sockets open but runs no code until resume(). */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT: a paused child runs again. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** SIGTERM lets the child shut down cleanly (stores flushed); SIGKILL only if it hangs. */
   async stop(): Promise<void> {
     const child = this.child;
@@ -84,6 +94,8 @@ export class ManagedProcess {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
+    // A paused child would hold the SIGTERM until SIGCONT.
+    child.kill('SIGCONT');
     const timer = setTimeout(() => child.kill('SIGKILL'), this.options.stopGraceMs);
     await exited;
     clearTimeout(timer);
