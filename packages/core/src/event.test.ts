@@ -73,3 +73,14 @@ describe('event definitions', () => {
     ).toThrow(/both derive type "x.ab"/);
   });
 });
+
+describe('a family source', () => {
+  it.each(['events://x/a b', 'events://x/\u0007', 'no-scheme'])(
+    'is refused when it is not a URI without blanks: %j',
+    (source) => {
+      expect(() => defineEvents('F', { version: '1', source }, { A: payload() })).toThrow(
+        /must be a URI with a scheme, without spaces or control characters/,
+      );
+    },
+  );
+});

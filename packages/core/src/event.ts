@@ -85,7 +85,11 @@ export function defineEvents<const Specs extends Record<string, PayloadSpec>>(
   type E = EventsOf<Specs>;
   if (!NAME.test(name)) throw new InvalidEvent(`family name "${name}" must match ${NAME}`);
   if (!options.version) throw new InvalidEvent(`family "${name}" needs a version`);
-  if (!/^[a-z][a-z0-9+.-]*:[^\s\u0000-\u001f\u007f]*$/i.test(options.source)) {
+  // A URI has a scheme and no white space or control characters (code points up to U+0020, U+007F).
+  const blank = [...options.source].some(
+    (c) => c.charCodeAt(0) <= 0x20 || c.charCodeAt(0) === 0x7f,
+  );
+  if (blank || !/^[a-z][a-z0-9+.-]*:/i.test(options.source)) {
     throw new InvalidEvent(
       `family "${name}" source ${JSON.stringify(options.source)} must be a URI with a scheme, without spaces or control characters`,
     );
