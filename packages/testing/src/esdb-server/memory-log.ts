@@ -1,7 +1,24 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DELETED_STREAM,
+  METADATA_EVENT_TYPE,
+  METASTREAM_METADATA,
+  NO_METADATA,
+  TOMBSTONE_EVENT_TYPE,
+  isMetastream,
+  metadataWithTruncateBefore,
+  metastreamOf,
+  originalStreamOf,
+  parseMetadata,
+  type StreamMetadata,
+} from './stream-metadata.js';
+
 /**
  * The test server's storage: streams in memory with EventStoreDB's write rules — expected-revision
  * checks, idempotent re-appends of the same event ids, soft delete (the stream can be recreated and
- * keeps counting revisions) and tombstones (gone for good). The rules follow the server's commit
+ * keeps counting revisions) and tombstones (gone for good), each written as EventStoreDB writes it:
+ * a `$metadata` event in `$$<stream>`, a `$streamDeleted` record. One log holds every event in
+ * commit order for `$all`. The rules follow the server's commit
  * check; `revision` is a stream's event number (first event = 0), `-1` means no stream.
  */
 
@@ -18,7 +35,8 @@ export interface ProposedEvent {
 
 export interface RecordedEvent extends ProposedEvent {
   readonly stream: string;
-  readonly revision: number;
+  /** The stream's event number; a tombstone's is EventStoreDB's largest, 2^63 - 1. */
+  readonly revision: bigint;
   /** Byte offset in the (imaginary) transaction log; commit and prepare position are the same. */
   readonly position: number;
   /** .NET ticks (100 ns since the Unix epoch), as the server sends `created`. */
@@ -35,11 +53,11 @@ export type ReadOutcome =
   | { readonly kind: 'not-found' }
   | { readonly kind: 'stream-deleted' };
 
+/** Where a read of the whole log starts: its ends, or a commit position. */
+export type LogPosition = 'start' | 'end' | number;
+
 interface Stream {
   readonly events: RecordedEvent[];
-  /** Events below this revision were soft-deleted and are not read any more. */
-  truncateBefore: number;
-  softDeleted: boolean;
   tombstoned: boolean;
 }
 
@@ -50,11 +68,55 @@ export class MemoryLog {
   readonly #streams = new Map<string, Stream>();
   /** Where each event id was written: the server's committed-events cache, never evicted here. */
   readonly #ids = new Map<string, { stream: string; revision: number }>();
+  /** Every event in commit order: what $all reads, system events included. */
+  readonly #all: RecordedEvent[] = [];
+  readonly #watchers = new Set<() => void>();
   #position = 0;
 
   /** The last revision of a stream (-1 when it has none), for WrongExpectedVersion answers. */
   current(stream: string): number {
     return (this.#streams.get(stream)?.events.length ?? 0) - 1;
+  }
+
+  /** The stream's metadata in force: its metastream's last event. */
+  metadata(streamName: string): StreamMetadata {
+    if (isMetastream(streamName)) return METASTREAM_METADATA;
+    const last = this.#streams.get(metastreamOf(streamName))?.events.at(-1);
+    return last ? parseMetadata(last.data) : NO_METADATA;
+  }
+
+  /** Events in the whole log. */
+  get length(): number {
+    return this.#all.length;
+  }
+
+  /** The event at an index of the whole log, in commit order. */
+  at(index: number): RecordedEvent | undefined {
+    return this.#all[index];
+  }
+
+  /** The index of the first event at or after a commit position. */
+  indexFrom(position: number): number {
+    let low = 0;
+    let high = this.#all.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.#all[middle] as RecordedEvent).position < position) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  /** Calls `onRecorded` after each write that added events; the returned function stops it. */
+  watch(onRecorded: () => void): () => void {
+    const watcher = () => onRecorded();
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
+  }
+
+  /** How many watchers are registered, so a test can see none is left behind. */
+  get watchers(): number {
+    return this.#watchers.size;
   }
 
   append(streamName: string, expected: Expected, events: readonly ProposedEvent[]): WriteOutcome {
@@ -64,42 +126,53 @@ export class MemoryLog {
     const check = this.#check(streamName, stream, current, expected, events);
     if (check.kind !== 'ok') return check;
     if (events.length === 0) return { kind: 'written', revision: current, position: undefined };
-    const target = stream ?? this.#create(streamName);
-    if (target.softDeleted) {
-      target.softDeleted = false;
-      target.truncateBefore = current + 1;
-    }
-    const created = BigInt(Date.now()) * 10_000n;
+    const wasSoftDeleted = this.metadata(streamName).softDeleted;
+    const original = isMetastream(streamName) ? originalStreamOf(streamName) : undefined;
+    const originalWasSoftDeleted = original !== undefined && this.metadata(original).softDeleted;
     let position = 0;
     for (const event of events) {
-      position = this.#position;
-      const revision = target.events.length;
-      target.events.push({ ...event, stream: streamName, revision, position, created });
-      this.#ids.set(event.id, { stream: streamName, revision });
-      this.#position +=
-        RECORD_OVERHEAD + event.type.length + event.data.length + event.metadata.length;
+      position = this.#record(streamName, event).position;
+      this.#ids.set(event.id, { stream: streamName, revision: this.current(streamName) });
     }
-    return { kind: 'written', revision: target.events.length - 1, position };
+    // As the server does: writing to a soft-deleted stream (or to its metastream) undeletes it,
+    // keeping the events before the delete hidden behind a new $tb.
+    if (wasSoftDeleted) this.#truncateBefore(streamName, current + 1);
+    if (original !== undefined && originalWasSoftDeleted)
+      this.#truncateBefore(original, this.current(original) + 1);
+    this.#notify();
+    return { kind: 'written', revision: this.current(streamName), position };
   }
 
-  /** Soft delete: reads find no stream, and a later append recreates it, numbering on. */
+  /** Soft delete: metadata with the largest `$tb`; reads find no stream, a later append recreates it. */
   delete(streamName: string, expected: Expected): WriteOutcome {
-    return this.#remove(streamName, expected, (stream) => {
-      stream.softDeleted = true;
-      stream.truncateBefore = stream.events.length;
-    });
+    return this.#remove(streamName, expected, () =>
+      this.#record(
+        metastreamOf(streamName),
+        systemEvent(
+          METADATA_EVENT_TYPE,
+          'application/json',
+          metadataWithTruncateBefore({}, DELETED_STREAM),
+        ),
+      ),
+    );
   }
 
-  /** Hard delete: the stream can never be read or written again. */
+  /** Hard delete: a `$streamDeleted` record; the stream can never be read or written again. */
   tombstone(streamName: string, expected: Expected): WriteOutcome {
-    return this.#remove(streamName, expected, (stream) => {
+    return this.#remove(streamName, expected, () => {
+      const stream = this.#streams.get(streamName) ?? this.#create(streamName);
       stream.tombstoned = true;
+      return this.#log(
+        streamName,
+        DELETED_STREAM,
+        systemEvent(TOMBSTONE_EVENT_TYPE, 'application/octet-stream', new Uint8Array()),
+      );
     });
   }
 
   /**
-   * Events from `from` (a revision, or 'start'/'end') in a direction, at most `count`. Lazy, so a
-   * long stream is sent as it is read.
+   * A stream's events from `from` (a revision, or 'start'/'end') in a direction, at most `count`,
+   * leaving out what its metadata hides. Lazy, so a long stream is sent as it is read.
    */
   read(
     streamName: string,
@@ -109,8 +182,34 @@ export class MemoryLog {
   ): ReadOutcome {
     const stream = this.#streams.get(streamName);
     if (stream?.tombstoned) return { kind: 'stream-deleted' };
-    if (!stream || stream.softDeleted || stream.events.length === 0) return { kind: 'not-found' };
-    return { kind: 'events', events: walk(stream, from, direction, count) };
+    const metadata = this.metadata(streamName);
+    if (!stream || metadata.softDeleted || stream.events.length === 0) return { kind: 'not-found' };
+    const first = firstReadable(stream.events, metadata);
+    return { kind: 'events', events: walk(stream.events, first, from, direction, count) };
+  }
+
+  /**
+   * The whole log from a position in a direction, the events `filter` keeps, at most `count`. As on
+   * the server, stream metadata does not hide events here: deleted ones stay until a scavenge.
+   * Forwards includes the event at `from`, backwards starts before it.
+   */
+  *readAll(
+    from: LogPosition,
+    direction: 'forwards' | 'backwards',
+    count: number,
+    filter: (event: RecordedEvent) => boolean,
+  ): Generator<RecordedEvent> {
+    const forwards = direction === 'forwards';
+    const start = from === 'start' ? 0 : from === 'end' ? this.#all.length : this.indexFrom(from);
+    let n = 0;
+    for (let i = forwards ? start : start - 1; n < count; i += forwards ? 1 : -1) {
+      const event = this.#all[i];
+      if (!event) return;
+      if (filter(event)) {
+        n++;
+        yield event;
+      }
+    }
   }
 
   #check(
@@ -121,10 +220,15 @@ export class MemoryLog {
     events: readonly ProposedEvent[],
   ): { kind: 'ok' } | WriteOutcome {
     const wrong = { kind: 'wrong-expected-version', current } as const;
+    const softDeleted = this.metadata(streamName).softDeleted;
+    if (expected === 'stream_exists') {
+      if (softDeleted) return { kind: 'stream-deleted' };
+      // A stream that has only metadata exists for the server.
+      if (current < 0 && this.current(metastreamOf(streamName)) < 0) return wrong;
+    }
     if (expected === 'any' || expected === 'stream_exists') {
       const repeat = this.#repeatAnywhere(streamName, events);
       if (repeat) return repeat === 'corrupt' ? wrong : repeat;
-      if (expected === 'stream_exists' && (current < 0 || stream?.softDeleted)) return wrong;
       return { kind: 'ok' };
     }
     const revision = expected === 'no_stream' ? -1 : expected;
@@ -132,11 +236,10 @@ export class MemoryLog {
       const repeat = this.#repeatAt(streamName, stream, revision, events);
       if (repeat !== 'none') return repeat === 'corrupt' ? wrong : repeat;
       // A soft-deleted stream may be recreated once with "no stream".
-      return expected === 'no_stream' && stream?.softDeleted ? { kind: 'ok' } : wrong;
+      return expected === 'no_stream' && softDeleted ? { kind: 'ok' } : wrong;
     }
     return revision > current ? wrong : { kind: 'ok' };
   }
-
   /** With "any": the same ids already written, in order, anywhere in this stream. */
   #repeatAnywhere(
     streamName: string,
@@ -170,44 +273,92 @@ export class MemoryLog {
     return { kind: 'written', revision, position: event?.position };
   }
 
-  #remove(streamName: string, expected: Expected, mark: (stream: Stream) => void): WriteOutcome {
+  #remove(streamName: string, expected: Expected, write: () => RecordedEvent): WriteOutcome {
     const stream = this.#streams.get(streamName);
     if (stream?.tombstoned) return { kind: 'stream-deleted' };
     const current = this.current(streamName);
     const matches =
       expected === 'any' ||
       (expected === 'no_stream' && current < 0) ||
-      (expected === 'stream_exists' && current >= 0 && !stream?.softDeleted) ||
+      (expected === 'stream_exists' && current >= 0 && !this.metadata(streamName).softDeleted) ||
       expected === current;
     if (!matches) return { kind: 'wrong-expected-version', current };
-    mark(stream ?? this.#create(streamName));
-    const position = this.#position;
-    this.#position += RECORD_OVERHEAD + streamName.length;
+    const { position } = write();
+    this.#notify();
     return { kind: 'written', revision: current, position };
   }
 
+  /** Metadata of `streamName` as it stands, with `$tb` set: how the server undeletes a stream. */
+  #truncateBefore(streamName: string, revision: number): void {
+    const data = metadataWithTruncateBefore(this.metadata(streamName).raw, BigInt(revision));
+    this.#record(
+      metastreamOf(streamName),
+      systemEvent(METADATA_EVENT_TYPE, 'application/json', data),
+    );
+  }
+
+  /** Appends an event to its stream and to the log. */
+  #record(streamName: string, event: ProposedEvent): RecordedEvent {
+    const stream = this.#streams.get(streamName) ?? this.#create(streamName);
+    const recorded = this.#log(streamName, BigInt(stream.events.length), event);
+    stream.events.push(recorded);
+    return recorded;
+  }
+
+  /** Appends a record to the log only, at the next position. */
+  #log(streamName: string, revision: bigint, event: ProposedEvent): RecordedEvent {
+    const created = BigInt(Date.now()) * 10_000n;
+    const recorded = { ...event, stream: streamName, revision, position: this.#position, created };
+    this.#all.push(recorded);
+    this.#position +=
+      RECORD_OVERHEAD +
+      streamName.length +
+      event.type.length +
+      event.data.length +
+      event.metadata.length;
+    return recorded;
+  }
+
+  #notify(): void {
+    for (const watcher of this.#watchers) watcher();
+  }
+
   #create(streamName: string): Stream {
-    const stream: Stream = { events: [], truncateBefore: 0, softDeleted: false, tombstoned: false };
+    const stream: Stream = { events: [], tombstoned: false };
     this.#streams.set(streamName, stream);
     return stream;
   }
 }
 
+/** An event the server writes itself (metadata, tombstone), with an id of its own. */
+function systemEvent(type: string, contentType: string, data: Uint8Array): ProposedEvent {
+  return { id: randomUUID(), type, contentType, data, metadata: new Uint8Array() };
+}
+
+/** The first revision a stream read returns, after `$tb`, `$maxCount` and `$maxAge`. */
+function firstReadable(events: readonly RecordedEvent[], metadata: StreamMetadata): number {
+  const { truncateBefore = 0, maxCount, maxAge } = metadata;
+  let first = Math.max(truncateBefore, maxCount === undefined ? 0 : events.length - maxCount);
+  if (maxAge !== undefined) {
+    const cutoff = BigInt(Date.now() - maxAge * 1000) * 10_000n;
+    while (first < events.length && (events[first] as RecordedEvent).created < cutoff) first++;
+  }
+  return first;
+}
+
 function* walk(
-  stream: Stream,
+  events: readonly RecordedEvent[],
+  first: number,
   from: number | 'start' | 'end',
   direction: 'forwards' | 'backwards',
   count: number,
 ): Generator<RecordedEvent> {
-  const last = stream.events.length - 1;
-  const first = stream.truncateBefore;
+  const last = events.length - 1;
   if (direction === 'forwards') {
     const start = from === 'start' ? first : from === 'end' ? last + 1 : Math.max(from, first);
-    for (let r = start, n = 0; r <= last && n < count; r++, n++)
-      yield stream.events[r] as RecordedEvent;
+    for (let r = start, n = 0; r <= last && n < count; r++, n++) yield events[r] as RecordedEvent;
   } else {
     const start = from === 'start' ? 0 : from === 'end' ? last : Math.min(from, last);
-    for (let r = start, n = 0; r >= first && n < count; r--, n++)
-      yield stream.events[r] as RecordedEvent;
+    for (let r = start, n = 0; r >= first && n < count; r--, n++) yield events[r] as RecordedEvent;
   }
 }

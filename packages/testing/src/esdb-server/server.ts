@@ -23,8 +23,9 @@ export interface EsdbTestServerOptions {
 }
 
 /**
- * An in-process stand-in for a single insecure EventStoreDB node: the gRPC Streams service (read,
- * append, batch append, delete, tombstone) and ServerFeatures, in memory. It is a test double built
+ * An in-process stand-in for a single insecure EventStoreDB node: the gRPC Streams service (reads of
+ * a stream and of `$all` with server-side filters, catch-up subscriptions, append, batch append,
+ * delete, tombstone, stream metadata) and ServerFeatures, in memory. It is a test double built
  * from the official client's protocol definitions — not EventStoreDB — so call its results
  * test-server results.
  */
@@ -35,6 +36,8 @@ export interface EsdbTestServer {
   readonly port: number;
   readonly label: string;
   readonly running: boolean;
+  /** Catch-up subscriptions open now, so a test can check that none is left behind. */
+  readonly openSubscriptions: number;
   /** Stops answering at once, as a crash would; the data stays for `start`. */
   stop(): Promise<void>;
   /** Starts again on the same port with the same data. */
@@ -56,12 +59,15 @@ export async function startEsdbTestServer(
   const host = options.host ?? '127.0.0.1';
   const log = new MemoryLog();
   const faults = new FaultPlan();
+  const subscriptions = new Set<() => void>();
   let port = options.port ?? 0;
   let grpc: Server | undefined;
 
   const stopNow = () => {
     grpc?.forceShutdown();
     grpc = undefined;
+    // A stopped server leaves no subscription waiting on the log.
+    for (const end of [...subscriptions]) end();
   };
 
   const listen = async () => {
@@ -84,6 +90,7 @@ export async function startEsdbTestServer(
           },
         },
         crash: stopNow,
+        subscriptions,
       }),
     );
     port = await new Promise<number>((resolve, reject) => {
@@ -106,6 +113,9 @@ export async function startEsdbTestServer(
     label: ESDB_TEST_SERVER_LABEL,
     get running() {
       return grpc !== undefined;
+    },
+    get openSubscriptions() {
+      return subscriptions.size;
     },
     async stop() {
       stopNow();

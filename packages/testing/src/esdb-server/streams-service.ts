@@ -1,18 +1,18 @@
-import type { ServerErrorResponse, ServerWritableStream } from '@grpc/grpc-js';
+import type { ServerErrorResponse } from '@grpc/grpc-js';
 import type { IStreamsServer } from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import type {
   AppendReq,
   BatchAppendReq,
   BatchAppendResp,
-  ReadReq,
-  ReadResp,
 } from '@eventstore/db-client/generated/streams_pb.js';
 import type { Expected, MemoryLog, ProposedEvent, WriteOutcome } from './memory-log.js';
 import type { EsdbFault, EsdbOperation, FaultPlan } from './faults.js';
 import type { Status } from '@eventstore/db-client/generated/status_pb.js';
 import type { Protocol } from './protocol.js';
 import { batchStatuses, rpcErrors } from './rpc-errors.js';
-import { expectation, readResponse, streamIdentifier, streamName, uuidText } from './wire.js';
+import { serveRead, type ReadCall } from './reads.js';
+import { serveSubscription } from './subscription.js';
+import { expectation, streamIdentifier, streamName, uuidText } from './wire.js';
 
 export interface StreamsContext {
   readonly protocol: Protocol;
@@ -24,12 +24,17 @@ export interface StreamsContext {
   readonly leader: { readonly host: string; readonly port: number };
   /** Stops the server at once, as a crash would. */
   crash(): void;
+  /** The closers of the catch-up subscriptions open now. */
+  readonly subscriptions: Set<() => void>;
 }
 
 type Refusal = Exclude<EsdbFault, 'crash-after-commit'>;
 type ProposedMessage = AppendReq.ProposedMessage | BatchAppendReq.ProposedMessage;
 
-/** The Streams service: Read, Append, BatchAppend, Delete and Tombstone over the memory log. */
+/**
+ * The Streams service over the memory log: Read (a stream, `$all`, catch-up subscriptions), Append,
+ * BatchAppend, Delete and Tombstone.
+ */
 export function streamsService(ctx: StreamsContext): IStreamsServer {
   const { protocol, log } = ctx;
   const { streams } = protocol;
@@ -242,7 +247,7 @@ export function streamsService(ctx: StreamsContext): IStreamsServer {
     },
 
     read(call) {
-      void readStream(call).catch((error: unknown) => {
+      void answerRead(call).catch((error: unknown) => {
         call.emit(
           'error',
           error instanceof Error ? error : rpcErrors.invalidArgument(String(error)),
@@ -320,55 +325,13 @@ export function streamsService(ctx: StreamsContext): IStreamsServer {
     reply(outcome.position);
   }
 
-  async function readStream(call: ServerWritableStream<ReadReq, ReadResp>): Promise<void> {
+  async function answerRead(call: ReadCall): Promise<void> {
     const options = call.request.getOptions();
     if (!options) throw rpcErrors.invalidArgument('Read needs options');
-    const source = options.getStream();
-    if (!source) throw rpcErrors.unimplemented('Reading $all');
-    if (options.hasSubscription()) throw rpcErrors.unimplemented('Subscribing');
     const fault = ctx.faults.take('read');
     if (fault && fault !== 'crash-after-commit') throw refusal(fault, 'read');
-    const stream = streamName(source.getStreamIdentifier());
-    const from = source.hasStart()
-      ? 'start'
-      : source.hasEnd()
-        ? 'end'
-        : Number(source.getRevision());
-    const direction =
-      options.getReadDirection() === streams.ReadReq.Options.ReadDirection.BACKWARDS
-        ? 'backwards'
-        : 'forwards';
-    const count = Math.min(Number(options.getCount()), Number.MAX_SAFE_INTEGER);
-    const structuredIds = options.getUuidOption()?.hasStructured() ?? false;
-    const outcome = log.read(stream, from, direction, count);
-    if (outcome.kind === 'stream-deleted') throw rpcErrors.streamDeleted(stream);
-    if (outcome.kind === 'not-found') {
-      const notFound = new streams.ReadResp.StreamNotFound().setStreamIdentifier(
-        streamIdentifier(protocol, stream),
-      );
-      call.write(new streams.ReadResp().setStreamNotFound(notFound));
-      call.end();
-      return;
-    }
-    for (const event of outcome.events) {
-      if (call.cancelled || call.destroyed) return;
-      if (!call.write(readResponse(protocol, event, structuredIds))) await drained(call);
-    }
-    if (!call.cancelled && !call.destroyed) call.end();
+    if (options.hasSubscription())
+      return serveSubscription(call, protocol, log, options, ctx.subscriptions);
+    return serveRead(call, protocol, log, options);
   }
-}
-
-/** Resolves when the reader has taken what was sent, or is gone. */
-function drained(call: ServerWritableStream<ReadReq, ReadResp>): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      call.off('drain', done);
-      call.off('cancelled', done);
-      call.off('close', done);
-      resolve();
-    };
-    call.on('drain', done);
-    call.on('cancelled', done);
-    call.on('close', done);
-  });
 }

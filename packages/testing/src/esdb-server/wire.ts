@@ -66,7 +66,7 @@ export function readResponse(protocol: Protocol, event: RecordedEvent, structure
   const recorded = new streams.ReadResp.ReadEvent.RecordedEvent()
     .setId(uuidMessage(protocol, event.id, structuredIds))
     .setStreamIdentifier(streamIdentifier(protocol, event.stream))
-    .setStreamRevision(String(event.revision))
+    .setStreamRevision(event.revision.toString())
     .setCommitPosition(String(event.position))
     .setPreparePosition(String(event.position))
     .setData(event.data)
@@ -80,4 +80,13 @@ export function readResponse(protocol: Protocol, event: RecordedEvent, structure
     .setEvent(recorded)
     .setCommitPosition(String(event.position));
   return new streams.ReadResp().setEvent(readEvent);
+}
+
+/** A checkpoint of a filtered subscription to $all: how far the server has looked. */
+export function checkpointResponse(protocol: Protocol, position: number) {
+  const { streams } = protocol;
+  const at = String(position);
+  return new streams.ReadResp().setCheckpoint(
+    new streams.ReadResp.Checkpoint().setCommitPosition(at).setPreparePosition(at),
+  );
 }
