@@ -4,6 +4,10 @@ import type { DispatchContext, Dispatcher, Envelope, EventReceipt, Receipt } fro
 import { Kafka, Partitioners } from 'kafkajs';
 import type { Producer, ProducerRecord, RecordMetadata, Transaction } from 'kafkajs';
 import { toDispatchError } from './errors.js';
+import { givenProducer, ownedProducer, type ProducerSlot } from './producer-slot.js';
+import { queuedSend } from './queued-send.js';
+import { SendQueue } from './send-queue.js';
+import { outcomeUncertain } from './uncertain.js';
 import { toTopicBatches, type TopicBatch } from './messages.js';
 import { DEFAULTS, type KafkaContentMode, type KafkaDispatcherOptions } from './options.js';
 import { receiptEvents, type KafkaPosition } from './receipts.js';
@@ -16,21 +20,21 @@ import { receiptEvents, type KafkaPosition } from './receipts.js';
 export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
   readonly name: string;
   readonly role = 'publisher' as const;
-  readonly #producer: Producer;
-  /** True when this dispatcher built the producer, so it connects and disconnects it. */
-  readonly #owned: boolean;
   readonly #transactional: boolean;
   readonly #topic: (envelope: Envelope) => string;
   readonly #mode: KafkaContentMode;
   readonly #timeoutMs: number;
   readonly #maxMessageBytes: number;
   readonly #compression: ProducerRecord['compression'];
-  #connecting: Promise<void> | undefined;
   #closed = false;
-  /** A transactional producer runs one transaction at a time: dispatches queue here. */
-  #queue: Promise<unknown> = Promise.resolve();
-  /** Sends not yet settled, which close() lets finish before it disconnects. */
-  readonly #inFlight = new Set<Promise<unknown>>();
+  /** The producer, replaced after a send of uncertain outcome when this dispatcher built it. */
+  readonly #slot: ProducerSlot;
+  /**
+   * Every send of the producer, one at a time: a send that reuses the sequence numbers of one
+   * that failed must be that same batch (kafkajs's retry), never another dispatch's; and a
+   * transactional producer has one open transaction.
+   */
+  readonly #queue = new SendQueue();
 
   constructor(options: KafkaDispatcherOptions) {
     this.name = options.name ?? DEFAULTS.name;
@@ -41,10 +45,12 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULTS.maxMessageBytes;
     this.#compression = options.compression;
     if ('producer' in options) {
-      this.#producer = options.producer;
-      this.#owned = false;
+      this.#slot = givenProducer(options.producer);
     } else {
-      this.#producer = new Kafka(options.kafka).producer({
+      const kafka = new Kafka(options.kafka);
+      // One config for every producer built: a replacement keeps the transactionalId (the broker
+      // bumps its epoch and fences the one before).
+      const config = {
         idempotent: true,
         maxInFlightRequests: 1,
         // Java's murmur2 partitioner, named so kafkajs does not warn: keys map as in Java clients.
@@ -53,8 +59,8 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
           ? { transactionalId: `eventfan-${this.name}-${randomUUID()}` }
           : {}),
         ...options.producerConfig,
-      });
-      this.#owned = true;
+      };
+      this.#slot = ownedProducer(() => kafka.producer(config));
     }
   }
 
@@ -72,10 +78,20 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
       maxMessageBytes: this.#maxMessageBytes,
     });
     context.signal?.throwIfAborted();
-    const sending = this.#transactional
-      ? this.#sendInTransaction(batches, context.stream)
-      : this.#sendEach(batches, context.stream);
-    const results = await this.#withDeadline(sending, batches, context.stream);
+    const stream = context.stream;
+    const results = await queuedSend({
+      queue: this.#queue,
+      slot: this.#slot,
+      timeoutMs: this.#timeoutMs,
+      attempt: this.#transactional
+        ? (producer) => this.#sendInTransaction(producer, batches, stream)
+        : (producer) => this.#sendEach(producer, batches, stream),
+      timedOut: () => this.#timedOut(batches, stream),
+    }).catch((error: unknown) => {
+      throw error instanceof EventfanError
+        ? error
+        : this.#failure(error, batches[0] as TopicBatch, stream);
+    });
     const only = batches.length === 1 ? (batches[0] as TopicBatch) : undefined;
     // One topic holds the envelopes in their order; else put each topic's back in that order.
     if (only) return { target: this.name, events: receiptEvents(only, results[0] ?? []) };
@@ -88,70 +104,75 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
     };
   }
 
-  /** Disconnects the producer this dispatcher built; a producer you passed in stays yours. */
+  /** Disconnects the producers this dispatcher built; a producer you passed in stays yours. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     // Every caller has its answer within timeoutMs; a send still hanging after that is abandoned.
     let timer: NodeJS.Timeout | undefined;
     const abandon = new Promise((resolve) => (timer = setTimeout(resolve, this.#timeoutMs)));
-    await Promise.race([Promise.allSettled(this.#inFlight), abandon]);
+    await Promise.race([this.#queue.idle(), abandon]);
     clearTimeout(timer);
-    if (this.#owned && this.#connecting) await this.#producer.disconnect();
-  }
-
-  #connect(batches: readonly TopicBatch[], stream: string): Promise<void> {
-    if (!this.#owned) return Promise.resolve();
-    this.#connecting ??= this.#producer.connect().catch((error: unknown) => {
-      this.#connecting = undefined;
-      throw this.#failure(error, batches[0] as TopicBatch, stream);
-    });
-    return this.#connecting;
+    await this.#slot.close();
   }
 
   /** One send per topic, in order; when a later topic fails, the earlier ones are reported. */
-  async #sendEach(batches: readonly TopicBatch[], stream: string): Promise<RecordMetadata[][]> {
-    await this.#connect(batches, stream);
+  async #sendEach(
+    producer: Producer,
+    batches: readonly TopicBatch[],
+    stream: string,
+  ): Promise<RecordMetadata[][]> {
     const results: RecordMetadata[][] = [];
     for (const batch of batches) {
       try {
-        results.push(await this.#producer.send(this.#record(batch)));
+        results.push(await producer.send(this.#record(batch)));
       } catch (error) {
-        throw this.#partial(error, batches, results.length, stream);
+        const failure = this.#failure(error, batch, stream);
+        if (outcomeUncertain(failure)) this.#slot.distrust(producer);
+        throw this.#partial(failure, batches, results.length, stream);
       }
     }
     return results;
   }
 
   /** All topics' sends in one transaction, committed or aborted as a whole. */
-  #sendInTransaction(batches: readonly TopicBatch[], stream: string): Promise<RecordMetadata[][]> {
-    const run = async () => {
-      await this.#connect(batches, stream);
-      let transaction: Transaction;
-      try {
-        transaction = await this.#producer.transaction();
-      } catch (error) {
-        throw this.#failure(error, batches[0] as TopicBatch, stream);
+  async #sendInTransaction(
+    producer: Producer,
+    batches: readonly TopicBatch[],
+    stream: string,
+  ): Promise<RecordMetadata[][]> {
+    let transaction: Transaction;
+    try {
+      transaction = await producer.transaction();
+    } catch (error) {
+      const failure = this.#failure(error, batches[0] as TopicBatch, stream);
+      if (outcomeUncertain(failure)) this.#slot.distrust(producer);
+      throw failure;
+    }
+    let current = batches[0] as TopicBatch;
+    try {
+      const results: RecordMetadata[][] = [];
+      for (const batch of batches) {
+        current = batch;
+        results.push(await transaction.send(this.#record(batch)));
       }
-      let current = batches[0] as TopicBatch;
-      try {
-        const results: RecordMetadata[][] = [];
-        for (const batch of batches) {
-          current = batch;
-          results.push(await transaction.send(this.#record(batch)));
-        }
-        await transaction.commit();
-        return results;
-      } catch (error) {
-        // Abort so a read_committed consumer never sees any of it; if even that fails the
-        // transaction times out on the broker and is aborted there.
-        await transaction.abort().catch(() => {});
-        throw this.#failure(error, current, stream);
-      }
-    };
-    const result = this.#queue.then(run, run);
-    this.#queue = result.catch(() => {});
-    return result;
+      await transaction.commit();
+      return results;
+    } catch (error) {
+      const failure = this.#failure(error, current, stream);
+      // Abort so a read_committed consumer never sees any of it; if even that fails the
+      // transaction times out on the broker and is aborted there.
+      const aborted = await transaction.abort().then(
+        () => true,
+        () => false,
+      );
+      // An aborted batch still holds its sequence numbers on the broker, and kafkajs reuses them
+      // in the next transaction of the same epoch: that batch would be acknowledged and dropped.
+      // A new producer (same transactionalId, bumped epoch) starts from 0; so too when the abort
+      // failed, which leaves kafkajs's transaction state stuck.
+      if (!aborted || outcomeUncertain(failure)) this.#slot.distrust(producer);
+      throw failure;
+    }
   }
 
   #record(batch: TopicBatch): ProducerRecord {
@@ -162,34 +183,6 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
       timeout: this.#timeoutMs,
       ...(this.#compression === undefined ? {} : { compression: this.#compression }),
     };
-  }
-
-  /**
-   * Fails a dispatch that outlasts `timeoutMs`. The send may still land after that: the caller
-   * was told it failed and retries with the same event ids, which consumers dedupe on.
-   */
-  #withDeadline<T>(
-    sending: Promise<T>,
-    batches: readonly TopicBatch[],
-    stream: string,
-  ): Promise<T> {
-    this.#inFlight.add(sending);
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(this.#timedOut(batches, stream)), this.#timeoutMs);
-      // When the deadline won, the caller already has its answer: settling again does nothing.
-      sending.then(
-        (results) => {
-          clearTimeout(timer);
-          this.#inFlight.delete(sending);
-          resolve(results);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          this.#inFlight.delete(sending);
-          reject(error);
-        },
-      );
-    });
   }
 
   #timedOut(batches: readonly TopicBatch[], stream: string): BrokerUnavailable {
@@ -211,8 +204,12 @@ export class KafkaDispatcher implements Dispatcher<KafkaPosition> {
   }
 
   /** The error for a send that failed after `done` topics were acknowledged. */
-  #partial(error: unknown, batches: readonly TopicBatch[], done: number, stream: string): Error {
-    const cause = this.#failure(error, batches[done] as TopicBatch, stream);
+  #partial(
+    cause: EventfanError,
+    batches: readonly TopicBatch[],
+    done: number,
+    stream: string,
+  ): Error {
     if (done === 0) return cause;
     const delivered = batches
       .slice(0, done)

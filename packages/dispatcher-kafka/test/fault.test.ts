@@ -1,5 +1,4 @@
 import { EventfanError } from '@eventfan/core';
-import type { Envelope } from '@eventfan/core';
 import {
   acquireBrokerOrSkip,
   isMissing,
@@ -12,49 +11,12 @@ import { logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaDispatcher } from '../src/index.js';
 import { createTopics, testKafka } from './kafka.js';
+import { publishStream, untilLogged, type Attempt } from './stream-publisher.js';
 import { TopicReader } from './topic-reader.js';
 
 const STREAMS = 6;
 const EVENTS_PER_STREAM = 30;
 const TOPIC = 'fault';
-
-/** What happened to one dispatch attempt of one event. */
-interface Attempt {
-  readonly id: string;
-  readonly attempt: number;
-  readonly outcome: 'acknowledged' | 'failed';
-  readonly error?: unknown;
-}
-
-/**
- * A stream's events, one dispatch each, in order; a failed dispatch is retried with the same
- * envelope (as core's retry does) before the next event is tried, until `deadline`.
- */
-async function publishStream(
-  dispatcher: KafkaDispatcher,
-  envelopes: readonly Envelope[],
-  log: Attempt[],
-  deadline: number,
-): Promise<void> {
-  for (const envelope of envelopes) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await dispatcher.dispatch([envelope], {
-          aggregate: 'conformance',
-          stream: envelope.stream,
-          expectedGeneration: envelope.generation - 1,
-          attempt,
-        });
-        log.push({ id: envelope.id, attempt, outcome: 'acknowledged' });
-        break;
-      } catch (error) {
-        log.push({ id: envelope.id, attempt, outcome: 'failed', error });
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
-  }
-}
 
 describe('KafkaDispatcher when Kafka stops and restarts mid-run', () => {
   let broker: Broker | undefined;
@@ -93,14 +55,10 @@ describe('KafkaDispatcher when Kafka stops and restarts mid-run', () => {
 
     // Let a third of the events through, then stop the broker under load and bring it back.
     const total = STREAMS * EVENTS_PER_STREAM;
-    while (log.filter((a) => a.outcome === 'acknowledged').length < total / 3) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await untilLogged(log, 'acknowledged', total / 3);
     await broker.control?.stop();
     const failuresBefore = log.filter((a) => a.outcome === 'failed').length;
-    while (log.filter((a) => a.outcome === 'failed').length < failuresBefore + STREAMS) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await untilLogged(log, 'failed', failuresBefore + STREAMS);
     await broker.control?.start();
     await publishing;
     await dispatcher.close();
