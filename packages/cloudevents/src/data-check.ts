@@ -1,4 +1,4 @@
-import { findNonJson } from '@eventfan/core';
+import { findNonJson } from '@eventfan/core/adapter';
 import { isJsonContentType } from './content-type.js';
 import { invalid, show } from './errors.js';
 
