@@ -1,4 +1,6 @@
 import { checkBatch } from './adapter/batch.js';
+import { siteOf } from './adapter/encode.js';
+import { findNonJson } from './json.js';
 import type { Envelope } from './envelope.js';
 import { ConcurrencyConflict, InvalidEvent, OperationAborted, TargetClosed } from './errors.js';
 import type { EventReceipt } from './publisher.js';
@@ -49,7 +51,17 @@ export class InMemoryEventStore implements EventStore<InMemoryPosition> {
     options: AppendOptions = {},
   ): Promise<AppendResult<InMemoryPosition>> {
     if (this.#closed) throw new TargetClosed(this.name);
-    checkBatch(stream, envelopes, expectedGeneration);
+    checkBatch(stream, envelopes, expectedGeneration, this.name);
+    for (const envelope of envelopes) {
+      // Kept as JSON would keep it: a Date or NaN would come back changed.
+      const notJson = findNonJson(envelope.data === undefined ? null : envelope.data, '$.data');
+      if (notJson) {
+        throw new InvalidEvent(notJson, {
+          ...siteOf(this.name, envelope),
+          path: notJson.split(' ')[0],
+        });
+      }
+    }
     if (options.signal?.aborted)
       throw new OperationAborted(this.name, stream, options.signal.reason);
     const existing = this.#streams.get(stream) ?? [];

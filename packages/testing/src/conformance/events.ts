@@ -11,13 +11,13 @@ type ConformanceEvent = EventOf<typeof ConformanceEvent>;
 
 export const Conformance = defineAggregate<
   { ticks: number },
-  { type: 'Tick'; n: number },
+  { type: 'Tick'; n: number; padding?: number },
   ConformanceEvent
 >({
   name: 'conformance',
   events: ConformanceEvent,
   initialState: () => ({ ticks: 0 }),
-  handle: { Tick: (_s, { n }) => ConformanceEvent.event('Ticked', tick(n, 0)) },
+  handle: { Tick: (_s, { n, padding }) => ConformanceEvent.event('Ticked', tick(n, padding ?? 0)) },
   apply: { Ticked: (s) => ({ ticks: s.ticks + 1 }) },
 });
 
@@ -35,6 +35,8 @@ export function uniqueStream(prefix = 'conformance'): string {
 }
 
 export interface SampleOptions {
+  /** The aggregate name the envelopes carry; default `conformance`. */
+  readonly aggregate?: string;
   /** The generation before the first envelope; default 0 (a new stream). */
   readonly after?: number;
   /** Extra characters of data per event, to make big events. */
@@ -42,7 +44,7 @@ export interface SampleOptions {
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
-/** `count` valid envelopes of one stream, numbered on from `after`, as core's dispatch makes them. */
+/** `count` valid envelopes of one stream, numbered on from `after`, as the command handler makes them. */
 export async function sampleEnvelopes(
   stream: string,
   count: number,
@@ -60,5 +62,7 @@ export async function sampleEnvelopes(
     correlationId: 'conformance',
     ...(options.metadata ? { metadata: options.metadata } : {}),
   });
-  return envelopes;
+  return options.aggregate === undefined
+    ? envelopes
+    : envelopes.map((e) => ({ ...e, aggregate: options.aggregate as string }));
 }

@@ -1,12 +1,9 @@
-import {
-  BrokerUnavailable,
-  InMemoryDispatcher,
-  InMemoryEventStore,
-  persistTo,
-} from '@eventfan/core';
-import type { Dispatcher, Envelope } from '@eventfan/core';
-import { describeDispatcherConformance } from './suite.js';
-import type { ReadBackEvent } from './suite.js';
+import { toCloudEvent } from '@eventfan/cloudevents';
+import { BrokerUnavailable, InMemoryEventStore, InMemoryPublisher } from '@eventfan/core';
+import { encodeEach } from '@eventfan/core/adapter';
+import type { Envelope, Prepared, Publisher } from '@eventfan/core';
+import { describePublisherConformance, type ReadBackEvent } from './publisher-suite.js';
+import { describeStoreConformance } from './store-suite.js';
 
 /** What a CloudEvents consumer would see of an envelope, for the in-memory targets. */
 const asCloudEvent = (e: Envelope): ReadBackEvent => ({
@@ -18,50 +15,36 @@ const asCloudEvent = (e: Envelope): ReadBackEvent => ({
   sequence: String(e.generation),
 });
 
-const unreachable = async (): Promise<Dispatcher> => ({
-  name: 'nowhere',
-  dispatch: async () => {
-    throw new BrokerUnavailable('nowhere', 'connection refused by 127.0.0.1:9');
+/** The in-memory publisher checks what every broker checks: the CloudEvents rules and a size. */
+class CheckedPublisher extends InMemoryPublisher {
+  override prepare(envelopes: readonly Envelope[]): Prepared {
+    const prepared = super.prepare(envelopes);
+    encodeEach(this.name, envelopes, toCloudEvent);
+    return prepared;
+  }
+}
+
+const unreachable = async (): Promise<Publisher> => {
+  const dead = new InMemoryPublisher({ name: 'nowhere' });
+  dead.failNext(new BrokerUnavailable('nowhere', 'connection refused by 127.0.0.1:9'), 99);
+  return dead;
+};
+
+describePublisherConformance(
+  'InMemoryPublisher + CloudEvents checks',
+  async () => {
+    const publisher = new CheckedPublisher({ name: 'memory-pub', maxEventBytes: 1024 * 1024 });
+    return {
+      publisher,
+      readBack: async (stream) => publisher.stream(stream).map(asCloudEvent),
+      unreachable,
+      close: () => publisher.close(),
+    };
   },
+  { dedupe: true },
+);
+
+describeStoreConformance('InMemoryEventStore', async () => {
+  const store = new InMemoryEventStore();
+  return { store, close: () => store.close() };
 });
-
-describeDispatcherConformance(
-  'InMemoryDispatcher',
-  async () => {
-    const dispatcher = new InMemoryDispatcher({ name: 'memory', maxEventBytes: 1024 * 1024 });
-    return {
-      dispatcher,
-      readBack: async (stream) => dispatcher.stream(stream).map(asCloudEvent),
-      unreachable,
-      close: async () => {},
-    };
-  },
-  { dedupe: true, concurrency: false },
-);
-
-describeDispatcherConformance(
-  'persistTo(InMemoryEventStore)',
-  async () => {
-    const store = new InMemoryEventStore();
-    const limited = {
-      append: (stream: string, envelopes: readonly Envelope[], expected: number) => {
-        const big = envelopes.find((e) => JSON.stringify(e.data).length > 1024 * 1024);
-        if (big)
-          return Promise.reject(new BrokerUnavailable('store', `event ${big.id} is over 1 MiB`));
-        return store.append(stream, envelopes, expected);
-      },
-      read: (stream: string, from?: number) => store.read(stream, from),
-    };
-    return {
-      dispatcher: persistTo(limited),
-      readBack: async (stream) => {
-        const out: ReadBackEvent[] = [];
-        for await (const e of store.read(stream)) out.push(asCloudEvent(e));
-        return out;
-      },
-      unreachable,
-      close: async () => {},
-    };
-  },
-  { dedupe: true, concurrency: true },
-);
