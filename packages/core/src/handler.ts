@@ -46,6 +46,8 @@ export interface Handled<S, E extends DomainEvent = DomainEvent> {
 /** Handles commands of one aggregate against one store and its publishers. */
 export interface CommandHandler<S, C extends Command, E extends DomainEvent> {
   readonly aggregate: Aggregate<S, C, E>;
+  readonly store: EventStore;
+  readonly publishers: readonly Publisher[];
   /**
    * Loads the instance (snapshot + replay), decides, checks the events with every publisher's
    * pre-flight, and only then appends; then publishes. Throws CommandRejected, UnknownCommand,
@@ -160,6 +162,8 @@ export function commandHandler<S, C extends Command, E extends DomainEvent>(
 
   return {
     aggregate,
+    store,
+    publishers,
     async handle(id, command, handleOptions = {}) {
       for (let attempt = 0; ; attempt++) {
         const loaded = await replay(aggregate, store, id, handleOptions.commandId);
