@@ -16,8 +16,10 @@ export interface NatsReply {
 
 /** A connection: `connect()` from `nats` or from `@nats-io/transport-node`. */
 export interface NatsConnection {
-  /** What the server said on connect; `max_payload` bounds one message including headers. */
-  readonly info?: { readonly max_payload: number } | undefined;
+  /** What the server said on connect: the limits a message and its control line must keep. */
+  readonly info?: ServerLimits | undefined;
+  /** The options it was made with: a request's reply subject starts with `inboxPrefix`. */
+  readonly options?: { readonly inboxPrefix?: string | undefined } | undefined;
   publish(subject: string, payload?: Uint8Array, options?: { headers?: NatsHeaders }): void;
   flush(): Promise<void>;
   request(
@@ -27,7 +29,15 @@ export interface NatsConnection {
   ): Promise<NatsReply>;
   isClosed(): boolean;
   /** Only on `nats` 2.x connections; with 3.x pass `jetstream(nc)` from `@nats-io/jetstream`. */
-  jetstream?(): JetStreamPublisher;
+  jetstream?(): JetStreamClient;
+}
+
+/** The server's INFO fields that bound what a client may send. */
+export interface ServerLimits {
+  /** Bytes of one message, headers included. */
+  readonly max_payload: number;
+  /** Bytes of a protocol line (`HPUB <subject> <reply> <sizes>`); servers rarely announce it. */
+  readonly max_control_line?: number | undefined;
 }
 
 /** JetStream's answer to a publish: where the message was stored, or that it was already there. */
@@ -38,14 +48,13 @@ export interface PubAck {
 }
 
 export interface JetStreamPublishOptions {
-  msgID?: string;
   timeout?: number;
   headers?: NatsHeaders;
   expect?: { lastSubjectSequence?: number };
 }
 
 /** A JetStream client: `nc.jetstream()` (2.x) or `jetstream(nc)` (3.x). */
-export interface JetStreamPublisher {
+export interface JetStreamClient {
   publish(
     subject: string,
     payload?: Uint8Array,

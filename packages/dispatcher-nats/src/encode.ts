@@ -1,6 +1,8 @@
 import { toCloudEvent, toNatsRecord } from '@eventfan/cloudevents';
 import { InvalidEvent, type Envelope } from '@eventfan/core';
+import { encodeEach } from '@eventfan/core/adapter';
 import type { HeadersFactory, NatsHeaders } from './client.js';
+import { limitProblem, type MessageLimits } from './limits.js';
 import { publishSubjectProblem } from './subject.js';
 
 /** CloudEvents content mode on the wire: `ce-` headers + JSON data, or one JSON document. */
@@ -15,51 +17,49 @@ export interface Outgoing {
 }
 
 export interface EncodeOptions {
+  readonly target: string;
   readonly subjectOf: (envelope: Envelope) => string;
   readonly mode: CloudEventMode;
   readonly headers: HeadersFactory;
-  /** The server's `max_payload`; a message (headers included) over it is refused here. */
-  readonly maxPayload: number | undefined;
+  readonly limits: MessageLimits;
 }
 
-/** Room for the headers the client adds: `Nats-Msg-Id` and the expected subject sequence. */
-const CLIENT_HEADER_BYTES =
+/**
+ * Header bytes besides the CloudEvent's: the `NATS/1.0` line and closing line, `Nats-Msg-Id`
+ * without its value, and room for the expected subject sequence the JetStream client may add.
+ */
+const OWN_HEADER_BYTES =
+  'NATS/1.0\r\n\r\n'.length +
   'Nats-Msg-Id: \r\n'.length +
   'Nats-Expected-Last-Subject-Sequence: 18446744073709551615\r\n'.length;
 
 /**
- * Encodes the whole batch before anything is sent, so that a bad subject, non-JSON data or an
- * event over the server's limit refuses the batch (InvalidEvent) instead of half-sending it.
+ * Encodes the whole batch before anything is sent, so that a bad subject, an event that cannot be
+ * a CloudEvent or one over a server limit refuses the batch (InvalidEvent) instead of half-sending
+ * it. `Nats-Msg-Id` is the event id: JetStream drops a re-sent one within its duplicate window.
  */
 export function encodeAll(envelopes: readonly Envelope[], options: EncodeOptions): Outgoing[] {
   let checked: string | undefined;
-  return envelopes.map((envelope) => {
+  return encodeEach(options.target, envelopes, (envelope) => {
     const subject = options.subjectOf(envelope);
     // A batch mostly goes to one subject: check each distinct one once.
     if (subject !== checked) {
       const problem = publishSubjectProblem(subject);
-      if (problem) throw new InvalidEvent(`cannot publish to NATS: ${problem}`, where(envelope));
+      if (problem) throw new InvalidEvent(`cannot publish to NATS: ${problem}`);
       checked = subject;
     }
     const record = toNatsRecord(toCloudEvent(envelope), { mode: options.mode });
     const headers = options.headers();
-    // `NATS/1.0\r\n`, one `key: value\r\n` per header, a closing `\r\n`.
-    let size = 12 + record.data.byteLength + envelope.id.length + CLIENT_HEADER_BYTES;
+    headers.set('Nats-Msg-Id', envelope.id);
+    // One `key: value\r\n` per header.
+    let bytes = OWN_HEADER_BYTES + envelope.id.length + record.data.byteLength;
     for (const key in record.headers) {
       const value = record.headers[key] as string;
-      size += key.length + Buffer.byteLength(value) + 4;
+      bytes += key.length + Buffer.byteLength(value) + 4;
       headers.set(key, value);
     }
-    if (options.maxPayload !== undefined && size > options.maxPayload) {
-      throw new InvalidEvent(
-        `the NATS message for subject "${subject}" would be ${size} bytes with headers, over the server's max_payload of ${options.maxPayload} bytes; nothing of this batch was sent`,
-        where(envelope),
-      );
-    }
+    const problem = limitProblem(subject, bytes, options.limits);
+    if (problem) throw new InvalidEvent(`${problem}; nothing of this batch was sent`);
     return { envelope, subject, data: record.data, headers };
   });
-}
-
-function where(envelope: Envelope) {
-  return { stream: envelope.stream, generation: envelope.generation, type: envelope.type };
 }

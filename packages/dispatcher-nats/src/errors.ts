@@ -1,6 +1,6 @@
 import { EventfanError } from '@eventfan/core';
 
-export type NatsDispatchErrorCode =
+export type NatsPublishErrorCode =
   /** No JetStream stream captures the subject: create one (see `ensureStream`). */
   | 'NATS_NO_STREAM'
   /** The connection's user may not publish to the subject. */
@@ -10,16 +10,23 @@ export type NatsDispatchErrorCode =
   /** The client failed in a way this package does not recognise; see `cause`. */
   | 'NATS_PUBLISH_FAILED';
 
-/** A publish NATS refused for a reason a retry will not cure; names the subject and the cause. */
-export class NatsDispatchError extends EventfanError {
+/**
+ * A publish NATS refused: names the subject and the cause. A refusal a retry will not cure (no
+ * stream, no permission, JetStream's refusal) is `retriable: false` — fix that first; only a
+ * failure this package does not recognise (`NATS_PUBLISH_FAILED`) may pass on a retry.
+ */
+export class NatsPublishError extends EventfanError {
   constructor(
-    code: NatsDispatchErrorCode,
+    code: NatsPublishErrorCode,
     readonly target: string,
     readonly subject: string,
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(code, `Target "${target}" could not publish to subject "${subject}": ${detail}`, options);
+    super(code, `Target "${target}" could not publish to subject "${subject}": ${detail}`, {
+      cause: options?.cause,
+      retriable: code === 'NATS_PUBLISH_FAILED',
+    });
   }
 }
 

@@ -1,12 +1,12 @@
 import { fromNatsRecord, fromSequence } from '@eventfan/cloudevents';
 import { ConcurrencyConflict, type Envelope } from '@eventfan/core';
-import { NatsDispatchError } from './errors.js';
 import {
   lastOnSubject,
   streamCapturing,
   type ApiCall,
   type StoredMessage,
 } from './jetstream-api.js';
+import { noStream } from './publish-error.js';
 
 /** What the last event on a subject is: its stream sequence, generation and id. */
 interface LastEvent {
@@ -18,10 +18,11 @@ interface LastEvent {
 const REMEMBERED = 10_000;
 
 /**
- * Turns the expected generation into the `Nats-Expected-Last-Subject-Sequence` of a batch's first
- * event. The subject's last stream sequence is remembered after each dispatch, so a writer that
- * keeps up with its streams asks JetStream nothing; otherwise the last message on the subject is
- * looked up and its CloudEvent `sequence` (the generation) compared.
+ * Turns the generation before a batch (its first envelope's, minus one) into the
+ * `Nats-Expected-Last-Subject-Sequence` of its first event. The subject's last stream sequence is
+ * remembered after each publish, so a writer that keeps up with its streams asks JetStream
+ * nothing; otherwise the last message on the subject is looked up and its CloudEvent `sequence`
+ * (the generation) compared.
  */
 export class GenerationCheck {
   readonly #known = new Map<string, { readonly generation: number; readonly seq: number }>();
@@ -38,16 +39,12 @@ export class GenerationCheck {
    * attempt stopped: the sequence returned lets JetStream answer for the envelopes already there
    * (duplicates, within its duplicate window) and append the rest.
    */
-  async base(
-    subject: string,
-    envelopes: readonly Envelope[],
-    expected: number,
-    retry: boolean,
-  ): Promise<number> {
-    // A retry looks: an earlier attempt may have stored more than this dispatcher remembers.
+  async base(subject: string, envelopes: readonly Envelope[], retry: boolean): Promise<number> {
+    const first = envelopes[0] as Envelope;
+    const expected = first.generation - 1;
+    // A retry looks: an earlier attempt may have stored more than this publisher remembers.
     const known = retry ? undefined : this.#known.get(subject);
     if (known?.generation === expected) return known.seq;
-    const first = envelopes[0] as Envelope;
     const last = await this.last(subject);
     if (!last) {
       if (expected === 0) return 0;
@@ -83,14 +80,7 @@ export class GenerationCheck {
 
   private async last(subject: string): Promise<LastEvent | undefined> {
     const stream = this.#streams.get(subject) ?? (await streamCapturing(this.call, subject));
-    if (stream === undefined) {
-      throw new NatsDispatchError(
-        'NATS_NO_STREAM',
-        this.target,
-        subject,
-        'no JetStream stream captures this subject; create one (ensureStream) whose subjects include it',
-      );
-    }
+    if (stream === undefined) throw noStream(this.target, subject);
     bounded(this.#streams).set(subject, stream);
     const stored = await lastOnSubject(this.call, stream, subject);
     return stored && { seq: stored.seq, ...identify(stored) };

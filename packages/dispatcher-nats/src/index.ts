@@ -1,25 +1,26 @@
 export type {
   HeadersFactory,
-  JetStreamPublisher,
+  JetStreamClient,
   JetStreamPublishOptions,
   NatsConnection,
   NatsHeaders,
   NatsReply,
   PubAck,
+  ServerLimits,
 } from './client.js';
-export type { CoreNatsPosition } from './core-dispatcher.js';
-export { CoreNatsDispatcher } from './core-dispatcher.js';
-export type { CloudEventMode } from './encode.js';
-export type { NatsDispatchErrorCode } from './errors.js';
-export { NatsDispatchError, NatsStreamError } from './errors.js';
-export type { JetStreamPosition } from './jetstream-dispatcher.js';
-export { JetStreamDispatcher } from './jetstream-dispatcher.js';
-export { natsDispatcher } from './nats-dispatcher.js';
+export type { CoreNatsPosition, CoreNatsPublisher } from './core-publisher.js';
+export { coreNatsPublisher } from './core-publisher.js';
+export type { CloudEventMode, Outgoing } from './encode.js';
+export type { NatsPublishErrorCode } from './errors.js';
+export { NatsPublishError, NatsStreamError } from './errors.js';
+export type { JetStreamPosition, NatsPublisher } from './jetstream-publisher.js';
+export { natsPublisher } from './jetstream-publisher.js';
 export type {
-  CoreNatsDispatcherOptions,
-  JetStreamDispatcherOptions,
-  NatsDispatcherBaseOptions,
+  CoreNatsPublisherOptions,
+  NatsPublisherBaseOptions,
+  NatsPublisherOptions,
 } from './options.js';
+export type { NatsPrepared } from './prepare.js';
 export type { EnsuredStream, EnsureStreamOptions } from './stream.js';
 export { ensureStream, subjectCovers } from './stream.js';
 export { decodeSubjectToken, defaultSubject, subjectToken } from './subject.js';

@@ -1,9 +1,10 @@
 import type { Envelope } from '@eventfan/core';
-import type { HeadersFactory, JetStreamPublisher, NatsConnection } from './client.js';
+import type { HeadersFactory, JetStreamClient, NatsConnection } from './client.js';
 import type { CloudEventMode } from './encode.js';
 import { defaultSubject, publishSubjectProblem } from './subject.js';
 
-export interface NatsDispatcherBaseOptions {
+/** What both publishers take. */
+export interface NatsPublisherBaseOptions {
   /** A connection you already have (`connect()` from `nats`, or from `@nats-io/transport-node`). */
   readonly connection: NatsConnection;
   /** The same client's `headers` function, to build message headers the connection accepts. */
@@ -16,22 +17,22 @@ export interface NatsDispatcherBaseOptions {
   readonly subject?: (envelope: Envelope) => string;
   /** CloudEvents content mode: `binary` (default: `ce-` headers, JSON data) or `structured`. */
   readonly encoding?: CloudEventMode;
-  /** How long to wait for a PubAck (JetStream) or a flush (core); default 5000 ms. */
+  /** How long to wait for each PubAck (JetStream) or the flush (core); default 5000 ms. */
   readonly timeoutMs?: number;
 }
 
-export interface JetStreamDispatcherOptions extends NatsDispatcherBaseOptions {
-  readonly mode?: 'jetstream';
+/** JetStream: acknowledged, deduplicated by event id. */
+export interface NatsPublisherOptions extends NatsPublisherBaseOptions {
   /** `jetstream(nc)` from `@nats-io/jetstream`; default `connection.jetstream()` (nats 2.x). */
-  readonly jetstream?: JetStreamPublisher;
+  readonly jetstream?: JetStreamClient;
   /**
-   * Check the expected generation with `Nats-Expected-Last-Subject-Sequence` and throw
-   * ConcurrencyConflict on a mismatch. Events of a dispatch are then sent one after the other.
-   * Needs one subject per stream (the default subject). Default false.
+   * Expect the subject to end at the generation before the batch (`Nats-Expected-Last-Subject-
+   * Sequence`) and throw ConcurrencyConflict when it does not. Events of a batch are then sent
+   * one after the other. Needs one subject per stream (the default subject). Default false.
    */
   readonly checkGeneration?: boolean;
   /**
-   * Most PubAcks awaited at once within one dispatch; default 1, which keeps a batch in order even
+   * Most PubAcks awaited at once within one publish; default 1, which keeps a batch in order even
    * when JetStream refuses one of its events. Above 1, later events of the batch may already be
    * stored when an earlier one is refused (the DispatchIncomplete says exactly which).
    */
@@ -40,24 +41,28 @@ export interface JetStreamDispatcherOptions extends NatsDispatcherBaseOptions {
   readonly apiPrefix?: string;
 }
 
-/** Core NATS: at-most-once, no acknowledgement beyond the server having read the messages. */
-export interface CoreNatsDispatcherOptions extends NatsDispatcherBaseOptions {
-  readonly mode: 'core';
-}
+/** Core NATS: at most once, no acknowledgement beyond the server having read the messages. */
+export type CoreNatsPublisherOptions = NatsPublisherBaseOptions;
 
-/** The options every mode shares, checked and defaulted. */
+/** The options both publishers share, checked and defaulted. */
 export interface Settings {
   readonly name: string;
+  readonly connection: NatsConnection;
   readonly subjectOf: (envelope: Envelope) => string;
   readonly encoding: CloudEventMode;
   readonly headers: HeadersFactory;
   readonly timeoutMs: number;
 }
 
-export function settings(options: NatsDispatcherBaseOptions): Settings {
+/** The publisher's options as a TypeError saying what is wrong, thrown where it is made. */
+export function optionsError(name: string, what: string): TypeError {
+  return new TypeError(`NATS publisher "${name}": ${what}`);
+}
+
+export function settings(options: NatsPublisherBaseOptions): Settings {
   const name = options.name ?? 'nats';
   const fail = (what: string) => {
-    throw new TypeError(`NATS dispatcher "${name}": ${what}`);
+    throw optionsError(name, what);
   };
   if (!options.connection || typeof options.connection.publish !== 'function') {
     fail('`connection` must be a NATS connection (the result of connect())');
@@ -76,6 +81,7 @@ export function settings(options: NatsDispatcherBaseOptions): Settings {
   }
   return {
     name,
+    connection: options.connection,
     subjectOf: options.subject ?? defaultSubject(prefix),
     encoding,
     headers: options.headers,

@@ -1,31 +1,41 @@
-import { BrokerUnavailable, checkBatch, type DispatchContext, type Envelope } from '@eventfan/core';
-import type { NatsConnection } from './client.js';
+import type { Envelope, Prepared } from '@eventfan/core';
+import { assertOpen, checkPublishBatch } from '@eventfan/core/adapter';
 import { encodeAll, type Outgoing } from './encode.js';
+import { limitsOf } from './limits.js';
 import type { Settings } from './options.js';
 
+/** A batch encoded and checked for one NATS publisher: one message per envelope, in order. */
+export interface NatsPrepared extends Prepared {
+  readonly messages: readonly Outgoing[];
+}
+
 /**
- * What every dispatch checks before it sends anything, in either mode: the batch against its
- * context, an open dispatcher and connection, and every envelope encoded (InvalidEvent refuses the
- * whole batch).
+ * The pre-flight of either publisher: open, one stream with consecutive generations, every
+ * envelope encoded and within the connected server's limits. No I/O; throws TargetClosed or
+ * InvalidEvent.
  */
 export function prepareBatch(
   envelopes: readonly Envelope[],
-  context: DispatchContext,
   settings: Settings,
-  connection: NatsConnection,
-  closed: boolean,
-): Outgoing[] {
-  checkBatch(context.stream, envelopes, context.expectedGeneration);
-  if (closed || connection.isClosed()) {
-    throw new BrokerUnavailable(
-      settings.name,
-      `${closed ? 'the dispatcher' : 'its NATS connection'} is closed; nothing of stream "${context.stream}" was sent`,
-    );
-  }
-  return encodeAll(envelopes, {
+  state: { readonly closed: boolean; readonly withReply: boolean },
+): NatsPrepared {
+  assertOpen(settings.name, state.closed);
+  const stream = checkPublishBatch(settings.name, envelopes);
+  const messages = encodeAll(envelopes, {
+    target: settings.name,
     subjectOf: settings.subjectOf,
     mode: settings.encoding,
     headers: settings.headers,
-    maxPayload: connection.info?.max_payload,
+    limits: limitsOf(settings.connection, state.withReply),
   });
+  return { target: settings.name, stream, envelopes, messages };
+}
+
+/** A batch reaches only the publisher that prepared it: another's has other messages or none. */
+export function assertPreparedBy(name: string, prepared: Prepared): asserts prepared is NatsPrepared {
+  if (prepared.target !== name || !Array.isArray((prepared as Partial<NatsPrepared>).messages)) {
+    throw new TypeError(
+      `NATS publisher "${name}" was given a batch prepared by "${prepared.target}": publish what its own prepare() returned`,
+    );
+  }
 }

@@ -1,5 +1,5 @@
 import { BrokerUnavailable, InvalidEvent, type EventfanError } from '@eventfan/core';
-import { NatsDispatchError } from './errors.js';
+import { NatsPublishError } from './errors.js';
 import { classify } from './failure.js';
 import { streamCapturing, type ApiCall } from './jetstream-api.js';
 
@@ -14,7 +14,7 @@ export interface FailedPublish {
 
 /**
  * The typed error for a publish the client rejected: BrokerUnavailable for what a retry may cure
- * (timeouts, a closed connection, JetStream not answering), NatsDispatchError for what it will not
+ * (timeouts, a closed connection, JetStream not answering), NatsPublishError for what it will not
  * (no stream, no permission, JetStream refusing the message). Wrong-last-sequence is the caller's.
  */
 export async function publishError(error: unknown, at: FailedPublish): Promise<EventfanError> {
@@ -27,19 +27,11 @@ export async function publishError(error: unknown, at: FailedPublish): Promise<E
         ? diagnoseNoResponders(error, at, at.api)
         : new BrokerUnavailable(target, `no responders on subject "${subject}"`, cause);
     case 'timeout':
-      return new BrokerUnavailable(
-        target,
-        `no acknowledgement for subject "${subject}" within ${at.timeoutMs} ms`,
-        { ...cause, timedOut: true },
-      );
+      return noAnswer(target, subject, at.timeoutMs, error);
     case 'closed':
-      return new BrokerUnavailable(
-        target,
-        `the NATS connection is closed or closing; nothing more can be published to "${subject}"`,
-        cause,
-      );
+      return connectionClosed(target, subject, error);
     case 'permission':
-      return new NatsDispatchError(
+      return new NatsPublishError(
         'NATS_PERMISSION_DENIED',
         target,
         subject,
@@ -49,10 +41,10 @@ export async function publishError(error: unknown, at: FailedPublish): Promise<E
     case 'max-payload':
       return new InvalidEvent(
         `the NATS message for subject "${subject}" is over the server's max_payload`,
-        { stream: at.stream },
+        { target, stream: at.stream },
       );
     case 'jetstream':
-      return new NatsDispatchError(
+      return new NatsPublishError(
         'NATS_JETSTREAM_REFUSED',
         target,
         subject,
@@ -60,7 +52,7 @@ export async function publishError(error: unknown, at: FailedPublish): Promise<E
         cause,
       );
     case 'other':
-      return new NatsDispatchError(
+      return new NatsPublishError(
         'NATS_PUBLISH_FAILED',
         target,
         subject,
@@ -68,6 +60,44 @@ export async function publishError(error: unknown, at: FailedPublish): Promise<E
         cause,
       );
   }
+}
+
+/** The server did not acknowledge (JetStream) or confirm the flush (core) within the timeout. */
+export function noAnswer(
+  target: string,
+  subject: string,
+  timeoutMs: number,
+  cause?: unknown,
+): BrokerUnavailable {
+  return new BrokerUnavailable(
+    target,
+    `no acknowledgement for subject "${subject}" within ${timeoutMs} ms`,
+    { cause, timedOut: true },
+  );
+}
+
+/** The connection is closed or closing: nothing more leaves on it. */
+export function connectionClosed(
+  target: string,
+  subject: string,
+  cause?: unknown,
+): BrokerUnavailable {
+  return new BrokerUnavailable(
+    target,
+    `the NATS connection is closed or closing; nothing more can be published to "${subject}"`,
+    { cause },
+  );
+}
+
+/** No JetStream stream captures the subject: nothing will take the events until one does. */
+export function noStream(target: string, subject: string, cause?: unknown): NatsPublishError {
+  return new NatsPublishError(
+    'NATS_NO_STREAM',
+    target,
+    subject,
+    'no JetStream stream captures this subject; create one (ensureStream) whose subjects include it',
+    { cause },
+  );
 }
 
 /** A JetStream publish nobody answered: no stream for the subject, or JetStream not there at all. */
@@ -87,15 +117,7 @@ async function diagnoseNoResponders(
       { cause: error },
     );
   }
-  if (stream === undefined) {
-    return new NatsDispatchError(
-      'NATS_NO_STREAM',
-      target,
-      subject,
-      'no JetStream stream captures this subject; create one (ensureStream) whose subjects include it',
-      { cause: error },
-    );
-  }
+  if (stream === undefined) return noStream(target, subject, error);
   return new BrokerUnavailable(
     target,
     `JetStream stream "${stream}" did not answer for subject "${subject}" (no responders)`,

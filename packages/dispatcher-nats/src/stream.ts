@@ -1,4 +1,4 @@
-import { describeCause } from '@eventfan/core';
+import { describeCause } from '@eventfan/core/adapter';
 import type { NatsConnection } from './client.js';
 import { NatsStreamError } from './errors.js';
 import { classify, JS_STREAM_NOT_FOUND } from './failure.js';

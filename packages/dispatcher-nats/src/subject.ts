@@ -28,13 +28,20 @@ export function defaultSubject(prefix: string): (envelope: Envelope) => string {
     `${prefix}.${subjectToken(envelope.aggregate)}.${subjectToken(envelope.stream)}`;
 }
 
+// Whitespace separates the protocol line's fields; other controls have no place in a subject.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 /**
  * Why `subject` cannot be published to, or undefined when it can: a publish subject has non-empty
- * tokens, no wildcards and no whitespace.
+ * tokens, no wildcards, no whitespace and no control characters.
  */
 export function publishSubjectProblem(subject: string): string | undefined {
   if (typeof subject !== 'string' || subject === '') return 'the subject is empty';
-  if (/\s/.test(subject)) return `subject "${subject}" contains whitespace`;
+  if (/\s/.test(subject)) return `subject ${JSON.stringify(subject)} contains whitespace`;
+  if (CONTROL.test(subject)) {
+    return `subject ${JSON.stringify(subject)} contains a control character`;
+  }
   const tokens = subject.split('.');
   if (tokens.some((t) => t === '')) return `subject "${subject}" has an empty token`;
   if (tokens.some((t) => t === '*' || t === '>')) return `subject "${subject}" has a wildcard`;
