@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { specification } from '@eventfan/testing';
+import { specification } from '@eventfan/testing/specification';
 import { Combat, CombatEvent, STARTING_HITPOINTS } from './combat.js';
 
 const ogre = specification(Combat, 'ogre');

@@ -1,18 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryDispatcher, InMemoryEventStore, persistTo } from '@eventfan/core';
+import { commandHandler, InMemoryEventStore, InMemoryPublisher } from '@eventfan/core';
 import { decodeJson } from '@eventfan/cloudevents';
-import { ATTACKS, fight } from './fight.js';
+import { Combat } from './combat.js';
+import { connectTargets } from './brokers.js';
+import { attacks, fight } from './fight.js';
 
 describe('the demo fight', () => {
   it('stores and publishes every accepted attack, rejects the one on a dead ogre, and replays to the same state', async () => {
     const store = new InMemoryEventStore();
-    const published = new InMemoryDispatcher({ name: 'published' });
+    const published = new InMemoryPublisher({ name: 'published' });
+    const combat = commandHandler({
+      aggregate: Combat,
+      store,
+      publishers: [published],
+      snapshotEvery: 3,
+    });
     const lines: string[] = [];
-    const final = await fight(store, [persistTo(store, { snapshotEvery: 3 }), published], (l) =>
-      lines.push(l),
-    );
+    const final = await fight(combat, 'ogre', (l) => lines.push(l));
 
-    const accepted = ATTACKS.length - 1;
+    const accepted = attacks('ogre').length - 1;
     expect(final).toMatchObject({
       generation: accepted,
       state: { entityId: 'ogre', hitpoints: 0 },
@@ -34,5 +40,24 @@ describe('the demo fight', () => {
       subject: 'combat-ogre',
       data: { damage: 150 },
     });
+  });
+
+  it('on the embedded default, fans out to the store and two publishers, one receipt each', async () => {
+    const targets = await connectTargets(() => {}, {});
+    const combat = commandHandler({
+      aggregate: Combat,
+      store: targets.store,
+      publishers: targets.publishers,
+    });
+    const lines: string[] = [];
+    await fight(combat, 'troll', (l) => lines.push(l));
+    await targets.close();
+    const receipts = lines.filter((l) => l.startsWith('  receipt from'));
+    expect(receipts.slice(0, 3).map((l) => l.split(':')[0])).toEqual([
+      '  receipt from in-memory store',
+      '  receipt from in-memory bus',
+      '  receipt from in-memory audit log',
+    ]);
+    expect(receipts).toHaveLength(3 * 4);
   });
 });

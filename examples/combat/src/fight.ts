@@ -1,45 +1,37 @@
-import { CommandRejected, dispatch, initial, load } from '@eventfan/core';
-import type { Dispatcher, EventStore, Versioned } from '@eventfan/core';
+import { CommandRejected, load } from '@eventfan/core';
+import type { CommandHandler, Versioned } from '@eventfan/core';
 import { encodeJson, toCloudEvent } from '@eventfan/cloudevents';
-import type { CombatCommand, CombatState } from './combat.js';
+import type { CombatCommand, CombatEvent, CombatState } from './combat.js';
 import { Combat } from './combat.js';
 
 export interface FightLog {
   (line: string): void;
 }
 
-/** The fight the demo runs: a few attacks on an ogre, the last one after it is dead. */
-export const ATTACKS: readonly CombatCommand[] = [150, 200, 250, 300, 75].map((damage) => ({
-  type: 'Attack',
-  entityId: 'ogre',
-  damage,
-}));
+/** The attacks the demo makes on one ogre; the last lands after it is dead. */
+export function attacks(entityId: string): CombatCommand[] {
+  return [150, 200, 250, 300, 75].map((damage) => ({ type: 'Attack', entityId, damage }));
+}
 
 /**
- * Runs the attacks through dispatch (store first, then every other target), prints each command,
- * its events as CloudEvents JSON, receipts and the new state; then replays the stream from the
- * store and checks the same state comes back.
+ * Runs the attacks through the command handler (store, then every publisher), prints each
+ * command, its events as CloudEvents JSON, one receipt per target and the new state; then replays
+ * the stream from the store and checks the same state comes back.
  */
 export async function fight(
-  store: EventStore,
-  dispatchers: readonly Dispatcher[],
+  combat: CommandHandler<CombatState, CombatCommand, CombatEvent>,
+  entityId: string,
   log: FightLog,
 ): Promise<Versioned<CombatState>> {
-  let current = initial(Combat, 'ogre');
-  log(`${current.stream}: ${describe(current)}`);
-  for (const command of ATTACKS) {
-    log(
-      `\n> ${command.type} ${JSON.stringify({ entityId: command.entityId, damage: command.damage })}`,
-    );
+  let current: Versioned<CombatState> | undefined;
+  for (const command of attacks(entityId)) {
+    log(`\n> ${command.type} ${JSON.stringify({ entityId, damage: command.damage })}`);
     try {
-      const result = await dispatch(Combat, current, command, dispatchers, {
-        causationId: `attack-${current.generation + 1}`,
-      });
+      const result = await combat.handle(entityId, command, { correlationId: `demo-${entityId}` });
       for (const envelope of result.envelopes) log(indent(encodeJson(toCloudEvent(envelope))));
       for (const receipt of result.receipts) {
-        log(
-          `  receipt from ${receipt.target}: ${receipt.events.map((e) => JSON.stringify(e.position)).join(', ')}${receipt.events.some((e) => e.duplicate) ? ' (duplicate)' : ''}`,
-        );
+        const where = receipt.events.map((e) => JSON.stringify(e.position)).join(', ');
+        log(`  receipt from ${receipt.target}: ${where}`);
       }
       current = result.state;
       log(`  state: ${describe(current)}`);
@@ -48,13 +40,15 @@ export async function fight(
       log(`  rejected: ${error.reason}`);
     }
   }
-  const replayed = await load(Combat, store, 'ogre');
+  if (!current) throw new Error(`no attack on ${entityId} was accepted`);
+  const replayed = await load(Combat, combat.store, entityId);
   const same = JSON.stringify(replayed) === JSON.stringify(current);
   log(
-    `\nreplayed ${current.stream} from the store: ${describe(replayed)} — ${same ? 'the same state came back' : 'MISMATCH'}`,
+    `\nreplayed ${current.stream} from ${combat.store.name}: ${describe(replayed)} — ${same ? 'the same state came back' : 'MISMATCH'}`,
   );
-  if (!same)
+  if (!same) {
     throw new Error(`replay gave ${JSON.stringify(replayed)}, expected ${JSON.stringify(current)}`);
+  }
   return replayed;
 }
 

@@ -1,31 +1,28 @@
-import { InMemoryEventStore, load, persistTo } from '@eventfan/core';
+import { commandHandler } from '@eventfan/core';
 import { Combat } from './combat.js';
-import { connectBrokers } from './brokers.js';
+import { connectTargets } from './brokers.js';
 import { fight } from './fight.js';
 
 /**
- * `npm run demo`: the seed's combat sample on the embedded in-memory store; with NATS_URL,
- * KAFKA_BROKERS or ESDB_CONNECTION_STRING set, the same events fan out to those brokers too.
+ * `npm run demo`: the seed's combat sample on the embedded in-memory store and two in-memory
+ * publishers; with ESDB_CONNECTION_STRING, KAFKA_BROKERS or NATS_URL set, on those brokers.
  */
-const store = new InMemoryEventStore();
-const brokers = await connectBrokers(console.log);
+const targets = await connectTargets(console.log);
 try {
+  const combat = commandHandler({
+    aggregate: Combat,
+    store: targets.store,
+    publishers: targets.publishers,
+    snapshotEvery: 3,
+  });
   console.log(
-    'eventfan combat demo — targets:',
-    ['in-memory store', ...brokers.dispatchers.map((d) => d.name)].join(', '),
-    '\n',
+    'eventfan combat demo — store:',
+    targets.store.name,
+    '— publishers:',
+    targets.publishers.map((p) => p.name).join(', '),
   );
-  await fight(
-    store,
-    [persistTo(store, { name: 'in-memory store', snapshotEvery: 3 }), ...brokers.dispatchers],
-    console.log,
-  );
-  for (const { name, store: other } of brokers.stores) {
-    const replayed = await load(Combat, other, 'ogre');
-    console.log(
-      `replayed from ${name}: ${JSON.stringify({ ...replayed.state, generation: replayed.generation })}`,
-    );
-  }
+  // A fresh ogre each run, so a persistent store's earlier fights do not get in the way.
+  await fight(combat, `ogre-${Date.now().toString(36)}`, console.log);
 } finally {
-  await brokers.close();
+  await targets.close();
 }
