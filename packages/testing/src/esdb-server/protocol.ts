@@ -5,6 +5,7 @@ import type * as SharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import type * as StatusPb from '@eventstore/db-client/generated/status_pb.js';
 import type * as FeaturesPb from '@eventstore/db-client/generated/serverfeatures_pb.js';
 import type { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb.js';
+import type { PersistentSubscriptionsService } from '@eventstore/db-client/generated/persistent_grpc_pb.js';
 import type * as AnyPb from 'google-protobuf/google/protobuf/any_pb.js';
 import type * as EmptyPb from 'google-protobuf/google/protobuf/empty_pb.js';
 
@@ -22,6 +23,8 @@ export interface Protocol {
   readonly status: typeof StatusPb;
   readonly features: typeof FeaturesPb;
   readonly featuresService: typeof ServerFeaturesService;
+  /** Served only to refuse each call clearly. */
+  readonly persistentService: typeof PersistentSubscriptionsService;
   readonly Any: typeof AnyPb.Any;
   readonly Empty: typeof EmptyPb.Empty;
 }
@@ -29,9 +32,13 @@ export interface Protocol {
 /** The client packages whose generated protocol the server can use. */
 export type ProtocolSource = '@eventstore/db-client' | '@kurrent/kurrentdb-client';
 
-const SOURCES: readonly { pkg: ProtocolSource; dir: string }[] = [
-  { pkg: '@eventstore/db-client', dir: 'generated' },
-  { pkg: '@kurrent/kurrentdb-client', dir: 'generated/kurrentdb/protocols/v1' },
+const SOURCES: readonly { pkg: ProtocolSource; dir: string; persistent: string }[] = [
+  { pkg: '@eventstore/db-client', dir: 'generated', persistent: 'persistent_grpc_pb' },
+  {
+    pkg: '@kurrent/kurrentdb-client',
+    dir: 'generated/kurrentdb/protocols/v1',
+    persistent: 'persistentsubscriptions_grpc_pb',
+  },
 ];
 
 let loaded: Protocol | undefined;
@@ -49,10 +56,12 @@ export function loadProtocol(prefer?: ProtocolSource): Protocol {
 
 function load(prefer: ProtocolSource | undefined): Protocol {
   const here = createRequire(import.meta.url);
-  const installed = SOURCES.flatMap(({ pkg, dir }) => {
+  const installed = SOURCES.flatMap(({ pkg, dir, persistent }) => {
     try {
       const from = createRequire(here.resolve(`${pkg}/package.json`));
-      return [{ pkg, dir, from, inUse: from.resolve(`./${dir}/streams_pb.js`) in here.cache }];
+      return [
+        { pkg, dir, persistent, from, inUse: from.resolve(`./${dir}/streams_pb.js`) in here.cache },
+      ];
     } catch {
       return [];
     }
@@ -64,7 +73,7 @@ function load(prefer: ProtocolSource | undefined): Protocol {
       `The EventStoreDB test server needs the protocol definitions of an EventStoreDB client package; neither ${SOURCES.map((s) => s.pkg).join(' nor ')} is installed. Install @eventstore/db-client (or @kurrent/kurrentdb-client).`,
     );
   }
-  const { pkg, dir, from } = chosen;
+  const { pkg, dir, persistent, from } = chosen;
   const generated = <T>(name: string): T => from(`./${dir}/${name}.js`) as T;
   return {
     from: pkg,
@@ -77,6 +86,9 @@ function load(prefer: ProtocolSource | undefined): Protocol {
     featuresService: generated<{ ServerFeaturesService: typeof ServerFeaturesService }>(
       'serverfeatures_grpc_pb',
     ).ServerFeaturesService,
+    persistentService: generated<{
+      PersistentSubscriptionsService: typeof PersistentSubscriptionsService;
+    }>(persistent).PersistentSubscriptionsService,
     Any: (from('google-protobuf/google/protobuf/any_pb.js') as typeof AnyPb).Any,
     Empty: (from('google-protobuf/google/protobuf/empty_pb.js') as typeof EmptyPb).Empty,
   };

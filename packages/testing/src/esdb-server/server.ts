@@ -3,6 +3,7 @@ import { FaultPlan, type EsdbFault, type EsdbOperation } from './faults.js';
 import { featuresService } from './features-service.js';
 import { MemoryLog } from './memory-log.js';
 import { loadProtocol, type ProtocolSource } from './protocol.js';
+import { refusedService } from './refused-services.js';
 import { streamsService } from './streams-service.js';
 
 /** What the test server calls itself wherever its results appear. */
@@ -76,6 +77,10 @@ export async function startEsdbTestServer(
       'grpc.max_send_message_length': MAX_MESSAGE,
     });
     server.addService(protocol.featuresService, featuresService(protocol));
+    server.addService(
+      protocol.persistentService,
+      refusedService('PersistentSubscriptions', protocol.persistentService),
+    );
     server.addService(
       protocol.streamsService,
       streamsService({
