@@ -134,7 +134,7 @@ describe('EventStoreDB test server — reading $all', () => {
     const deleted = all[2]?.event;
     expect(deleted).toMatchObject({ type: '$metadata', isJson: true });
     // The client parses the JSON: $tb 2^63 - 1 becomes the nearest double.
-    expect((deleted?.data as { $tb: number }).$tb).toBe(9223372036854775807);
+    expect((deleted?.data as { $tb: number }).$tb).toBe(Number(2n ** 63n - 1n));
     expect(all[4]?.event).toMatchObject({ type: '$metadata', data: { $tb: 2 } });
     expect(all[6]?.event).toMatchObject({ type: '$streamDeleted', isJson: false });
     // The metadata the client reads back is the one the re-creation wrote.
@@ -256,7 +256,6 @@ describe('EventStoreDB test server — catch-up subscriptions', () => {
       Array.from({ length: 10 }, (_, n) => event(n)),
     );
     await client.appendToStream(`${prefix}-x`, [event(0), event(1)]);
-    let seen!: ReturnType<typeof probe>;
     const subscription = client.subscribeToAll({
       filter: streamNameFilter({
         prefixes: [prefix],
@@ -265,7 +264,7 @@ describe('EventStoreDB test server — catch-up subscriptions', () => {
         checkpointReached: (_, position) => seen.checkpoint(position),
       }),
     });
-    seen = probe(subscription);
+    const seen = probe(subscription);
     await seen.until((s) => s.includes('caughtUp'));
     await client.appendToStream(
       other,
