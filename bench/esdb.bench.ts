@@ -16,7 +16,7 @@ import { Bench } from 'tinybench';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import type { Envelope } from '@eventfan/core';
 import { toCloudEvent, toEsdbRecord, toSequence } from '@eventfan/cloudevents';
-import { ESDB_TEST_SERVER_LABEL, startEsdbTestServer } from '@eventfan/testing';
+import { ESDB_TEST_SERVER_LABEL, startEsdbTestServer } from '@eventfan/testing/esdb-server';
 import { EsdbEventStore, esdbDispatcher } from '@eventfan/dispatcher-esdb';
 import { heapUsed, printTable } from './report.js';
 

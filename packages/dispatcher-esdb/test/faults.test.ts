@@ -9,7 +9,7 @@ import {
   toEnvelopes,
 } from '@eventfan/core';
 import type { Dispatched, Envelope, Versioned } from '@eventfan/core';
-import { startEsdbTestServer, type EsdbTestServer } from '@eventfan/testing';
+import { startEsdbTestServer, type EsdbTestServer } from '@eventfan/testing/esdb-server';
 import {
   AccessDenied,
   esdbDispatcher,

@@ -1,3 +1,4 @@
-import { brokerGlobalSetup, esdbBroker } from '@eventfan/testing';
+import { brokerGlobalSetup } from '@eventfan/testing/vitest';
+import { esdbBroker } from '@eventfan/testing';
 
 export default brokerGlobalSetup(esdbBroker);

@@ -4,7 +4,7 @@ import { CloudEvent as SdkCloudEvent } from 'cloudevents';
 import { dispatch, initial, InvalidEvent, load, toEnvelopes } from '@eventfan/core';
 import type { Envelope, EventStore, Versioned } from '@eventfan/core';
 import { toCloudEvent } from '@eventfan/cloudevents';
-import { describeWithBroker } from '@eventfan/testing';
+import { describeWithBroker } from '@eventfan/testing/vitest';
 import { esdbDispatcher, EsdbEventStore, StreamDeleted } from '../src/index.js';
 import { Counter, freshId, type CounterCommand } from './fixtures.js';
 import { readBack as readBackWith } from './harness.js';

@@ -1,5 +1,7 @@
 import { fromKafkaRecord } from '@eventfan/cloudevents';
-import { describeDispatcherConformance, describeWithBroker, freePort } from '@eventfan/testing';
+import { describeDispatcherConformance } from '@eventfan/testing/conformance';
+import { describeWithBroker } from '@eventfan/testing/vitest';
+import { freePort } from '@eventfan/testing';
 import { logLevel } from 'kafkajs';
 import { KafkaDispatcher } from '../src/index.js';
 import { createTopics, testKafka } from './kafka.js';

@@ -1,7 +1,8 @@
 import { fromKafkaRecord } from '@eventfan/cloudevents';
 import { DispatchIncomplete } from '@eventfan/core';
 import type { DispatchContext, Envelope } from '@eventfan/core';
-import { describeWithBroker, sampleEnvelopes, uniqueStream } from '@eventfan/testing';
+import { describeWithBroker } from '@eventfan/testing/vitest';
+import { sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaDispatchError, KafkaDispatcher } from '../src/index.js';

@@ -1,13 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { BrokerUnavailable, DispatchFailed, InvalidEvent, dispatch, initial } from '@eventfan/core';
 import type { DispatchContext } from '@eventfan/core';
-import {
-  Conformance,
-  describeWithBroker,
-  freePort,
-  sampleEnvelopes,
-  uniqueStream,
-} from '@eventfan/testing';
+import { Conformance, freePort, sampleEnvelopes, uniqueStream } from '@eventfan/testing';
+import { describeWithBroker } from '@eventfan/testing/vitest';
 import { logLevel, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaDispatchError, KafkaDispatcher, type WithConfig } from '../src/index.js';

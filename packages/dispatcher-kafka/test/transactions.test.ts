@@ -1,5 +1,6 @@
 import type { DispatchContext, Envelope } from '@eventfan/core';
-import { describeWithBroker, sampleEnvelopes, uniqueStream } from '@eventfan/testing';
+import { describeWithBroker } from '@eventfan/testing/vitest';
+import { sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import { logLevel, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaDispatchError, KafkaDispatcher } from '../src/index.js';

@@ -2,7 +2,8 @@
 // one aggregate (here the conformance suite's), then read it back as a consumer would.
 import { fromKafkaRecord } from '@eventfan/cloudevents';
 import { InMemoryEventStore, dispatch, load, persistTo } from '@eventfan/core';
-import { Conformance, describeWithBroker } from '@eventfan/testing';
+import { Conformance } from '@eventfan/testing';
+import { describeWithBroker } from '@eventfan/testing/vitest';
 import { logLevel } from 'kafkajs';
 import { expect, it } from 'vitest';
 import { kafkaDispatcher } from '../src/index.js';

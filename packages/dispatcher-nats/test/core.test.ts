@@ -4,7 +4,8 @@ import {
   type DispatchContext,
   type Envelope,
 } from '@eventfan/core';
-import { describeWithBroker, sampleEnvelopes, uniqueStream } from '@eventfan/testing';
+import { describeWithBroker } from '@eventfan/testing/vitest';
+import { sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import { connect, headers, type Msg, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { natsDispatcher, subjectToken } from '../src/index.js';

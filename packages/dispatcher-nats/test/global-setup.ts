@@ -1,3 +1,4 @@
-import { brokerGlobalSetup, natsBroker } from '@eventfan/testing';
+import { brokerGlobalSetup } from '@eventfan/testing/vitest';
+import { natsBroker } from '@eventfan/testing';
 
 export default brokerGlobalSetup(natsBroker);

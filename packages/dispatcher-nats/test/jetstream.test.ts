@@ -10,7 +10,8 @@ import {
   type DispatchContext,
   type Envelope,
 } from '@eventfan/core';
-import { Conformance, describeWithBroker, sampleEnvelopes, uniqueStream } from '@eventfan/testing';
+import { Conformance, sampleEnvelopes, uniqueStream } from '@eventfan/testing';
+import { describeWithBroker } from '@eventfan/testing/vitest';
 import { connect, headers, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,5 +1,6 @@
 import { ConcurrencyConflict, type DispatchContext, type Envelope } from '@eventfan/core';
-import { describeWithBroker, sampleEnvelopes, uniqueStream } from '@eventfan/testing';
+import { describeWithBroker } from '@eventfan/testing/vitest';
+import { sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import { jetstream } from '@nats-io/jetstream';
 import {
   connect as connectV3,

@@ -1,4 +1,4 @@
-import { describeWithBroker } from '@eventfan/testing';
+import { describeWithBroker } from '@eventfan/testing/vitest';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureStream, NatsStreamError, subjectCovers } from '../src/index.js';

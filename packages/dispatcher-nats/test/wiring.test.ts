@@ -11,7 +11,7 @@ import {
   reject,
   type EventOf,
 } from '@eventfan/core';
-import { describeWithBroker } from '@eventfan/testing';
+import { describeWithBroker } from '@eventfan/testing/vitest';
 import { connect, headers } from 'nats';
 import { expect, it } from 'vitest';
 import { ensureStream, natsDispatcher } from '../src/index.js';

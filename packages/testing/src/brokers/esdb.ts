@@ -3,7 +3,7 @@ import { loadProtocol } from '../esdb-server/protocol.js';
 import { startEsdbTestServer } from '../esdb-server/server.js';
 
 const HOW_TO_GET =
-  'Set ESDB_CONNECTION_STRING (e.g. esdb://127.0.0.1:2113?tls=false after `docker compose up -d kurrentdb`), or install @eventstore/db-client so the in-process test server can start.';
+  'Set ESDB_CONNECTION_STRING to a KurrentDB/EventStoreDB node (e.g. esdb://127.0.0.1:2113?tls=false), or install @eventstore/db-client or @kurrent/kurrentdb-client so the in-process test server can start.';
 
 /** The official image; EVENTFAN_KURRENTDB_IMAGE picks another (e.g. a pinned version). */
 const IMAGE = 'docker.kurrent.io/kurrent-latest/kurrentdb:latest';

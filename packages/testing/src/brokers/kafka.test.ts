@@ -73,7 +73,7 @@ describe('kafkaBroker', () => {
         return acquireBroker(kafkaBroker, { ownProcess: true });
       });
       expect(isMissing(broker) && broker.missing).toContain(`EVENTFAN_KAFKA_HOME=${empty}`);
-      expect(isMissing(broker) && broker.missing).toContain('scripts/fetch-kafka.sh');
+      expect(isMissing(broker) && broker.missing).toContain('download Apache Kafka');
     } finally {
       await rm(empty, { recursive: true, force: true });
     }
@@ -103,7 +103,7 @@ describe('local Kafka process', () => {
   });
 
   it('given the jars, when started, then a KRaft broker answers kafkajs, keeps data across stop/start and stops for good on dispose', async (context) => {
-    if (!broker) return context.skip('no Kafka jars: run `bash scripts/fetch-kafka.sh`');
+    if (!broker) return context.skip('no Kafka jars: `npm test` or `npm run brokers:install` fetches them');
     expect(broker).toMatchObject({ kind: 'kafka', via: 'process' });
     expect(broker.label).toMatch(/^Apache Kafka \d+\.\d+\.\d+ \(local KRaft process\)$/);
     expect(await readFile(join(dataDir, 'server.properties'), 'utf8')).toContain(

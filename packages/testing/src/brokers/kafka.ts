@@ -10,7 +10,7 @@ import { freePort } from './process.js';
 export type { LocalKafkaOptions } from './kafka-config.js';
 
 const HOW_TO_GET =
-  'Set KAFKA_BROKERS=host:port, run `bash scripts/fetch-kafka.sh` (Java 17+ and Maven fetch the official jars), or set EVENTFAN_KAFKA_HOME to a Kafka distribution.';
+  'Set KAFKA_BROKERS=host:port, or download Apache Kafka (https://kafka.apache.org/downloads), set EVENTFAN_KAFKA_HOME to it and have Java 17+ on PATH or JAVA_HOME. Inside the eventfan repo, `npm test` fetches the jars into .cache/kafka.';
 
 /**
  * Kafka for tests: `KAFKA_BROKERS`, else a KRaft container (`@testcontainers/kafka`), else Apache

@@ -46,7 +46,7 @@ describe('natsBroker', () => {
       expect(isMissing(broker) && broker.missing).toContain(
         'EVENTFAN_NATS_SERVER=/nonexistent/nats-server',
       );
-      expect(isMissing(broker) && broker.missing).toContain('scripts/install-nats.sh');
+      expect(isMissing(broker) && broker.missing).toContain('install nats-server');
     } finally {
       if (previous === undefined) delete process.env['EVENTFAN_NATS_SERVER'];
       else process.env['EVENTFAN_NATS_SERVER'] = previous;

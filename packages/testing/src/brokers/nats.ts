@@ -9,7 +9,7 @@ import type { Broker, BrokerProvider, LocalBrokerOptions, MissingBroker } from '
 import { freePort, ManagedProcess } from './process.js';
 
 const HOW_TO_GET =
-  'Set NATS_URL to a nats-server started with -js, run `bash scripts/install-nats.sh`, or put nats-server on PATH.';
+  'Set NATS_URL to a nats-server started with -js, or install nats-server 2.10+ (https://github.com/nats-io/nats-server/releases, `go install github.com/nats-io/nats-server/v2@latest` or your package manager) on PATH or at EVENTFAN_NATS_SERVER. Inside the eventfan repo, `npm test` fetches it into .cache/bin.';
 
 /**
  * NATS with JetStream for tests: `NATS_URL`, else a `nats -js` container, else a `nats-server -js`
