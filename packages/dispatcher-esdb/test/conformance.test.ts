@@ -1,10 +1,15 @@
-import { describeStoreConformance } from '@eventfan/testing/conformance';
+import { describeDispatcherConformance } from '@eventfan/testing/conformance';
 import { describeWithBroker } from '@eventfan/testing/vitest';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { esdbStoreHarness } from './harness.js';
+import { esdbHarness } from './harness.js';
 
-describeWithBroker('esdb', 'esdbEventStore with @eventstore/db-client', (broker) => {
-  describeStoreConformance('esdbEventStore', () =>
-    esdbStoreHarness(broker.url, (url) => EventStoreDBClient.connectionString(url)),
+describeWithBroker('esdb', 'esdbDispatcher with @eventstore/db-client', (broker) => {
+  describeDispatcherConformance(
+    'esdbDispatcher',
+    () => esdbHarness(broker.url, (url) => EventStoreDBClient.connectionString(url)),
+    {
+      dedupe: true,
+      concurrency: true,
+    },
   );
 });

@@ -1,6 +1,6 @@
 import { fromEsdbRecord } from '@eventfan/cloudevents';
-import type { ReadBackEvent, StoreHarness } from '@eventfan/testing/conformance';
-import { esdbEventStore, type EsdbClient } from '../src/index.js';
+import { freePort, type ConformanceHarness, type ReadBackEvent } from '@eventfan/testing';
+import { esdbDispatcher, type EsdbClient } from '../src/index.js';
 
 /**
  * Makes a client of one package. The two packages' generated protobuf code clashes in one process,
@@ -34,8 +34,28 @@ export async function readBack(
   return events;
 }
 
-/** The store conformance harness on the broker at `url`: a store that owns its client. */
-export async function esdbStoreHarness(url: string, connect: ClientFactory): Promise<StoreHarness> {
-  const store = esdbEventStore({ client: connect(url), disposeClient: true });
-  return { store, close: () => store.close() };
+/** The conformance harness for the ESDB dispatcher on the broker at `url`. */
+export async function esdbHarness(
+  url: string,
+  connect: ClientFactory,
+): Promise<ConformanceHarness> {
+  const client = connect(url);
+  const dispatcher = esdbDispatcher({ client, disposeClient: true });
+  let closed = false;
+  return {
+    dispatcher,
+    readBack: (stream) => readBack(url, stream, connect),
+    unreachable: async () =>
+      // A free port is one nothing listens on.
+      esdbDispatcher({
+        client: connect(`esdb://127.0.0.1:${await freePort()}?tls=false&defaultDeadline=2000`),
+        name: 'esdb-unreachable',
+        disposeClient: true,
+      }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await dispatcher.close();
+    },
+  };
 }

@@ -42,68 +42,58 @@ describe('KafkaDispatcher when the broker hangs (SIGSTOP) longer than requestTim
   });
   afterAll(() => broker?.dispose());
 
-  // Transactional: an aborted batch keeps its sequence numbers for the next transaction of the
-  // same epoch, so the same swallowing applies; read back with read_committed.
-  it.each([
-    { mode: 'idempotent', transactional: false },
-    { mode: 'transactional', transactional: true },
-  ])(
-    'given streams publishing into one partition ($mode), when the broker freezes and thaws, then every acknowledged event is in the topic where its receipt says, duplicates come only from re-sends, and each stream is in order',
-    async ({ mode, transactional }, context) => {
-      if (!broker) return context.skip(skipped);
-      const control = broker.control;
-      if (!control?.pause || !control.resume) throw new Error(`${broker.label} cannot be paused`);
-      const kafka = testKafka(broker.url);
-      const topic = uniqueStream('hang');
-      // One partition: every stream's batches share its sequence numbers, as the bug needs.
-      await createTopics(kafka, [{ topic, numPartitions: 1 }]);
-      const dispatcher = new KafkaDispatcher({
-        kafka: {
-          brokers: [broker.url],
-          logLevel: logLevel.NOTHING,
-          connectionTimeout: 500,
-          requestTimeout: REQUEST_TIMEOUT_MS,
-          retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 },
-        },
-        topic: () => topic,
-        timeoutMs: DISPATCH_TIMEOUT_MS,
-        transactional,
-      });
-      const streams = Array.from({ length: STREAMS }, () => uniqueStream('hang'));
-      const plan = await Promise.all(streams.map((s) => sampleEnvelopes(s, EVENTS_PER_STREAM)));
-      const log: Attempt[] = [];
-      const deadline = Date.now() + 120_000;
-      const publishing = Promise.all(
-        plan.map((envelopes) => publishStream(dispatcher, envelopes, log, deadline)),
-      );
+  it('given streams publishing into one partition, when the broker freezes and thaws, then every acknowledged event is in the topic where its receipt says, duplicates come only from re-sends, and each stream is in order', async (context) => {
+    if (!broker) return context.skip(skipped);
+    const control = broker.control;
+    if (!control?.pause || !control.resume) throw new Error(`${broker.label} cannot be paused`);
+    const kafka = testKafka(broker.url);
+    const topic = uniqueStream('hang');
+    // One partition: every stream's batches share its sequence numbers, as the bug needs.
+    await createTopics(kafka, [{ topic, numPartitions: 1 }]);
+    const dispatcher = new KafkaDispatcher({
+      kafka: {
+        brokers: [broker.url],
+        logLevel: logLevel.NOTHING,
+        connectionTimeout: 500,
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 },
+      },
+      topic: () => topic,
+      timeoutMs: DISPATCH_TIMEOUT_MS,
+    });
+    const streams = Array.from({ length: STREAMS }, () => uniqueStream('hang'));
+    const plan = await Promise.all(streams.map((s) => sampleEnvelopes(s, EVENTS_PER_STREAM)));
+    const log: Attempt[] = [];
+    const deadline = Date.now() + 120_000;
+    const publishing = Promise.all(
+      plan.map((envelopes) => publishStream(dispatcher, envelopes, log, deadline)),
+    );
 
-      const total = STREAMS * EVENTS_PER_STREAM;
-      for (const [i, freezeMs] of FREEZES_MS.entries()) {
-        await untilLogged(log, 'acknowledged', (total * (i + 1)) / (FREEZES_MS.length + 1));
-        await control.pause();
-        await new Promise((resolve) => setTimeout(resolve, freezeMs));
-        await control.resume();
-      }
-      await publishing;
-      await dispatcher.close();
+    const total = STREAMS * EVENTS_PER_STREAM;
+    for (const [i, freezeMs] of FREEZES_MS.entries()) {
+      await untilLogged(log, 'acknowledged', (total * (i + 1)) / (FREEZES_MS.length + 1));
+      await control.pause();
+      await new Promise((resolve) => setTimeout(resolve, freezeMs));
+      await control.resume();
+    }
+    await publishing;
+    await dispatcher.close();
 
-      const reader = await TopicReader.start(kafka, [topic]);
-      const records = await reader.all(topic);
-      await reader.stop();
-      const tally = tallyDelivery(plan, log, records);
-      const failed = log.filter((a) => a.outcome === 'failed').length;
-      console.info(
-        `[hang ${mode}] ${total} events, ${failed} failed attempts, ${records.length} records: ${describeTally(tally)}`,
-      );
+    const reader = await TopicReader.start(kafka, [topic]);
+    const records = await reader.all(topic);
+    await reader.stop();
+    const tally = tallyDelivery(plan, log, records);
+    const failed = log.filter((a) => a.outcome === 'failed').length;
+    console.info(
+      `[hang] ${total} events, ${failed} failed attempts, ${records.length} records: ${describeTally(tally)}`,
+    );
 
-      // The long freeze failed dispatches (and so exercised the re-sends); all got through in the end.
-      expect(failed).toBeGreaterThan(0);
-      expect(log.filter((a) => a.outcome === 'acknowledged')).toHaveLength(total);
-      expect(tally.lost).toEqual([]);
-      expect(tally.misplaced).toEqual([]);
-      expect(tally.unexplained).toEqual([]);
-      expect(tally.outOfOrder).toEqual([]);
-    },
-    180_000,
-  );
+    // The long freeze failed dispatches (and so exercised the re-sends); all got through in the end.
+    expect(failed).toBeGreaterThan(0);
+    expect(log.filter((a) => a.outcome === 'acknowledged')).toHaveLength(total);
+    expect(tally.lost).toEqual([]);
+    expect(tally.misplaced).toEqual([]);
+    expect(tally.unexplained).toEqual([]);
+    expect(tally.outOfOrder).toEqual([]);
+  }, 180_000);
 });
