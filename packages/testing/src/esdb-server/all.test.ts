@@ -367,4 +367,21 @@ describe('EventStoreDB test server — what it refuses', () => {
       /PersistentSubscriptions\.Create is not implemented by the EventStoreDB test server \(emulator\)/,
     );
   });
+
+  it.each([
+    ['batch append', {}],
+    ['append', { credentials: { username: 'admin', password: 'x' } }],
+  ] as const)(
+    'when stream metadata with an $acl is written over %s, then the write fails naming ACLs as not implemented, and no metadata is stored',
+    async (_, via) => {
+      const name = named('acl');
+      const error = await failure(() =>
+        client.setStreamMetadata(name, { acl: { readRoles: ['$admins'] } }, via),
+      );
+      expect((error as Error).message).toMatch(
+        /Stream ACLs \(\$acl in the metadata of '.+'\) is not implemented by the EventStoreDB test server \(emulator\)/,
+      );
+      expect((await client.getStreamMetadata(name)).metadata).toBeUndefined();
+    },
+  );
 });

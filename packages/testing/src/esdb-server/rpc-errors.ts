@@ -29,6 +29,9 @@ export function expectedVersionNumber(expected: Expected): number {
   return expected;
 }
 
+const unimplementedMessage = (what: string) =>
+  `${what} is not implemented by the EventStoreDB test server (emulator)`;
+
 export const rpcErrors = {
   streamDeleted: (stream: string) =>
     rpcError(status.FAILED_PRECONDITION, `Event stream '${stream}' is deleted.`, {
@@ -75,11 +78,7 @@ export const rpcErrors = {
   timeout: (operation: string) =>
     rpcError(status.ABORTED, `Operation timed out: ${operation} did not complete in time`),
   invalidArgument: (what: string) => rpcError(status.INVALID_ARGUMENT, what),
-  unimplemented: (what: string) =>
-    rpcError(
-      status.UNIMPLEMENTED,
-      `${what} is not implemented by the EventStoreDB test server (emulator)`,
-    ),
+  unimplemented: (what: string) => rpcError(status.UNIMPLEMENTED, unimplementedMessage(what)),
 };
 
 /** The google.rpc.Status answers of BatchAppend. */
@@ -139,6 +138,14 @@ export function batchStatuses(protocol: Protocol) {
         'MaximumAppendSizeExceeded',
         'event_store.client.MaximumAppendSizeExceeded',
         new shared.MaximumAppendSizeExceeded().setMaxappendsize(max),
+      ),
+    /** A write the test server cannot honour; the client raises an UnknownError with the message. */
+    unimplemented: (what: string): Status =>
+      packed(
+        status.UNIMPLEMENTED,
+        unimplementedMessage(what),
+        'google.protobuf.Empty',
+        new Empty(),
       ),
     /** What the server answers when it cannot take writes now: no typed detail, only a message. */
     notReady: (): Status =>

@@ -71,3 +71,16 @@ export function metadataWithTruncateBefore(
   const tb = `"$tb":${truncateBefore.toString()}`;
   return Buffer.from(rest === '{}' ? `{${tb}}` : `{${tb},${rest.slice(1)}`, 'utf8');
 }
+
+/**
+ * What the test server cannot honour in a write of metadata, named for the refusal: access control
+ * lists (`$acl`), since it has no users. Undefined when it can honour it all.
+ */
+export function unsupportedMetadata(
+  stream: string,
+  events: readonly { readonly data: Uint8Array }[],
+): string | undefined {
+  if (!isMetastream(stream)) return undefined;
+  const acl = events.some((event) => '$acl' in parseMetadata(event.data).raw);
+  return acl ? `Stream ACLs ($acl in the metadata of '${originalStreamOf(stream)}')` : undefined;
+}

@@ -10,6 +10,7 @@ import type { EsdbFault, EsdbOperation, FaultPlan } from './faults.js';
 import type { Status } from '@eventstore/db-client/generated/status_pb.js';
 import type { Protocol } from './protocol.js';
 import { batchStatuses, rpcErrors } from './rpc-errors.js';
+import { unsupportedMetadata } from './stream-metadata.js';
 import { serveRead, type ReadCall } from './reads.js';
 import { serveSubscription } from './subscription.js';
 import { expectation, streamIdentifier, streamName, uuidText } from './wire.js';
@@ -150,6 +151,8 @@ export function streamsService(ctx: StreamsContext): IStreamsServer {
       call.on('end', () => {
         if (done) return;
         if (!target) return fail(rpcErrors.invalidArgument('Append sent no options'));
+        const unsupported = unsupportedMetadata(target.stream, events);
+        if (unsupported) return fail(rpcErrors.unimplemented(unsupported));
         const fault = ctx.faults.take('append');
         if (fault && fault !== 'crash-after-commit') return fail(refusal(fault, 'append'));
         const outcome = log.append(target.stream, target.expected, events);
@@ -214,6 +217,9 @@ export function streamsService(ctx: StreamsContext): IStreamsServer {
         }
         if (!req.getIsFinal()) return;
         pending.delete(key);
+        const unsupported = unsupportedMetadata(batch.stream, batch.events);
+        if (unsupported)
+          return answer(batch.stream, (r) => r.setError(statuses.unimplemented(unsupported)));
         const fault = ctx.faults.take('append');
         if (fault && fault !== 'crash-after-commit') {
           const refused = batchRefusal(fault);
