@@ -1,36 +1,42 @@
-import type { Dispatcher } from '@eventfan/core';
-import { describeDispatcherConformance } from '@eventfan/testing/conformance';
+import type { Publisher } from '@eventfan/core';
+import { describePublisherConformance, type PublisherHarness } from '@eventfan/testing/conformance';
 import { describeWithBroker, type ProvidedBroker } from '@eventfan/testing/vitest';
-import { type ConformanceHarness } from '@eventfan/testing';
 import { connect, headers, type Msg, type NatsConnection } from 'nats';
-import { natsDispatcher, subjectToken, type JetStreamDispatcherOptions } from '../src/index.js';
+import {
+  coreNatsPublisher,
+  natsPublisher,
+  subjectToken,
+  type NatsPublisherOptions,
+} from '../src/index.js';
 import { decodeWithSdk, readSubject, streamFor, uniqueNames } from './support.js';
 
 type Running = Exclude<ProvidedBroker, { missing: string }>;
-type Mode = Pick<JetStreamDispatcherOptions, 'checkGeneration' | 'encoding'> & { core?: boolean };
+type Mode = Pick<NatsPublisherOptions, 'checkGeneration' | 'encoding'> & { core?: boolean };
 
 /** The suite's harness over one connection; `mode` picks JetStream options or core NATS. */
-function harness(broker: Running, mode: Mode): () => Promise<ConformanceHarness> {
+function harness(broker: Running, mode: Mode): () => Promise<PublisherHarness> {
   return async () => {
     const nc = await connect({ servers: broker.url });
     const names = uniqueNames('conf');
-    const heard = mode.core ? await listen(nc, `${names.prefix}.>`) : await streamFor(nc, names);
-    const make = (connection: typeof nc, name: string): Dispatcher => {
+    const heard = mode.core ? await listen(nc, `${names.prefix}.>`) : undefined;
+    if (!mode.core) await streamFor(nc, names);
+    const make = (connection: NatsConnection, name: string): Publisher => {
       const base = { connection, headers, prefix: names.prefix, name, timeoutMs: 2_000 };
       return mode.core
-        ? natsDispatcher({ ...base, mode: 'core' })
-        : natsDispatcher({
+        ? coreNatsPublisher(base)
+        : natsPublisher({
             ...base,
             checkGeneration: mode.checkGeneration,
             encoding: mode.encoding,
           });
     };
+    const publisher = make(nc, 'nats');
     return {
-      dispatcher: make(nc, 'nats'),
+      publisher,
       readBack: async (stream, atLeast) => {
         const subject = `${names.prefix}.conformance.${subjectToken(stream)}`;
-        const messages = mode.core
-          ? await (heard as Listener)(subject, atLeast)
+        const messages = heard
+          ? await heard(subject, atLeast)
           : await readSubject(nc, names.stream, subject, atLeast);
         return messages.map((m) => ({ ...decodeWithSdk(m).toJSON() }));
       },
@@ -41,6 +47,7 @@ function harness(broker: Running, mode: Mode): () => Promise<ConformanceHarness>
         return make(dead, 'nats-unreachable');
       },
       close: async () => {
+        await publisher.close();
         if (!nc.isClosed()) await nc.close();
       },
     };
@@ -65,19 +72,13 @@ async function listen(nc: NatsConnection, subjects: string): Promise<Listener> {
   };
 }
 
-describeWithBroker('nats', 'NATS dispatchers', (broker) => {
-  describeDispatcherConformance('JetStream, binary mode', harness(broker, {}), {
-    dedupe: true,
-    concurrency: false,
-  });
-  describeDispatcherConformance(
+describeWithBroker('nats', 'NATS publishers', (broker) => {
+  describePublisherConformance('JetStream, binary mode', harness(broker, {}), { dedupe: true });
+  describePublisherConformance(
     'JetStream, structured mode, checkGeneration',
     harness(broker, { checkGeneration: true, encoding: 'structured' }),
-    { dedupe: true, concurrency: true },
+    { dedupe: true },
   );
   // Read back by a core subscriber: core NATS drops no re-sent id.
-  describeDispatcherConformance('core NATS', harness(broker, { core: true }), {
-    dedupe: false,
-    concurrency: false,
-  });
+  describePublisherConformance('core NATS', harness(broker, { core: true }), { dedupe: false });
 });

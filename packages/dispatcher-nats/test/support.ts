@@ -1,8 +1,34 @@
 import { HTTP, type CloudEvent as SdkCloudEvent } from 'cloudevents';
-import type { Envelope } from '@eventfan/core';
+import type {
+  Envelope,
+  Position,
+  Prepared,
+  PublishContext,
+  Publisher,
+  Receipt,
+} from '@eventfan/core';
 import type { JsMsg, NatsConnection } from 'nats';
 import { expect } from 'vitest';
 import { ensureStream } from '../src/index.js';
+
+/** Both steps at once, as the command handler runs them: prepare, then publish. */
+export function send<P extends Position, B extends Prepared>(
+  publisher: Publisher<P, B>,
+  envelopes: readonly Envelope[],
+  context: PublishContext = { attempt: 1 },
+): Promise<Receipt<P>> {
+  return publisher.publish(publisher.prepare(envelopes), context);
+}
+
+/** What `action` threw, or undefined: for checking a synchronous refusal field by field. */
+export function refusal(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
 
 /** A fresh subject prefix and JetStream stream name, so test files never share a stream. */
 export function uniqueNames(label: string): { prefix: string; stream: string } {
