@@ -169,6 +169,16 @@ describe('EventStoreDB test server — stream metadata', () => {
     expect(read).toEqual([3n, 4n]);
     expect((await client.getStreamMetadata(name)).metadata).toEqual({ truncateBefore: 3 });
   });
+  it('given $maxAge 1 and events older than a second, when read, then only the newer ones come', async () => {
+    const name = named('age');
+    await client.appendToStream(name, [event(0), event(1)]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await client.appendToStream(name, event(2));
+    await client.setStreamMetadata(name, { maxAge: 1 });
+    const read = [];
+    for await (const e of client.readStream(name)) read.push(e.event?.revision);
+    expect(read).toEqual([2n]);
+  });
 });
 
 describe.each(['batch append', 'append'] as const)(

@@ -109,14 +109,8 @@ export class MemoryLog {
 
   /** Calls `onRecorded` after each write that added events; the returned function stops it. */
   watch(onRecorded: () => void): () => void {
-    const watcher = () => onRecorded();
-    this.#watchers.add(watcher);
-    return () => this.#watchers.delete(watcher);
-  }
-
-  /** How many watchers are registered, so a test can see none is left behind. */
-  get watchers(): number {
-    return this.#watchers.size;
+    this.#watchers.add(onRecorded);
+    return () => this.#watchers.delete(onRecorded);
   }
 
   append(streamName: string, expected: Expected, events: readonly ProposedEvent[]): WriteOutcome {
