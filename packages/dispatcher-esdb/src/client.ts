@@ -10,6 +10,7 @@ export interface EsdbClient {
     options: EsdbAppendOptions,
   ): Promise<EsdbAppendResult>;
   readStream(stream: string, options: EsdbReadOptions): AsyncIterable<EsdbResolvedEvent>;
+  readAll(options: EsdbReadAllOptions): AsyncIterable<EsdbResolvedEvent>;
   dispose?(): Promise<void>;
 }
 
@@ -28,6 +29,20 @@ export interface EsdbReadOptions {
   readonly fromRevision: bigint | 'start' | 'end';
   readonly direction: 'forwards' | 'backwards';
   readonly maxCount: number;
+  readonly deadline?: number;
+}
+
+/** A server-side filter of `$all` by stream-name prefixes or an event-type regex. */
+export type EsdbFilter =
+  | { readonly filterOn: 'streamName'; readonly prefixes: string[]; checkpointInterval: number }
+  | { readonly filterOn: 'eventType'; readonly regex: string; checkpointInterval: number };
+
+export interface EsdbReadAllOptions {
+  readonly fromPosition: 'start' | EsdbLogPosition;
+  readonly direction: 'forwards';
+  readonly maxCount: number;
+  /** Sent by @kurrent/kurrentdb-client; @eventstore/db-client 6.x reads $all unfiltered. */
+  readonly filter?: EsdbFilter;
   readonly deadline?: number;
 }
 

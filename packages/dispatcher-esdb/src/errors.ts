@@ -3,8 +3,8 @@ import {
   ConcurrencyConflict,
   EventfanError,
   InvalidEvent,
-  describeCause,
 } from '@eventfan/core';
+import { describeCause } from '@eventfan/core/adapter';
 
 /** The stream was tombstoned (hard-deleted): it can never be written or read again. */
 export class StreamDeleted extends EventfanError {
@@ -112,7 +112,7 @@ export function fromClientError(error: unknown, site: CallSite): Error {
     case 'maximum-append-size-exceeded':
       return new InvalidEvent(
         `the append is larger than the server's maximum append size${typeof e.maxAppendSize === 'number' ? ` of ${e.maxAppendSize} bytes` : ''}: nothing was written`,
-        { stream: site.stream },
+        { target: site.target, stream: site.stream },
       );
     case 'unavailable':
     case 'cancelled':

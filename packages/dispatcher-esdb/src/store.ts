@@ -1,15 +1,34 @@
-import { checkBatch, findNonJson, InvalidEvent } from '@eventfan/core';
-import type { AppendResult, Envelope, EventReceipt, EventStore, Snapshot } from '@eventfan/core';
-import { fromEsdbRecord, toCloudEvent, toEnvelope, toEsdbRecord } from '@eventfan/cloudevents';
+import {
+  BrokerUnavailable,
+  ConcurrencyConflict,
+  InvalidEvent,
+  OperationAborted,
+} from '@eventfan/core';
+import type {
+  AppendOptions,
+  AppendResult,
+  Envelope,
+  EventReceipt,
+  EventStore,
+  LoggedEnvelope,
+  ReadAllOptions,
+  Snapshot,
+} from '@eventfan/core';
+import { assertOpen, checkBatch, withDeadline } from '@eventfan/core/adapter';
 import type {
   EsdbClient,
-  EsdbJson,
   EsdbEventData,
   EsdbExpectedRevision,
   EsdbLogPosition,
   EsdbRecordedEvent,
 } from './client.js';
-import { fromClientError } from './errors.js';
+import { AccessDenied, fromClientError, NotLeader, StreamDeleted } from './errors.js';
+import { InDoubt } from './in-doubt.js';
+import { HighWaterMark, parsePosition, positionText, samePosition } from './log-position.js';
+import { recordsOf } from './page.js';
+import { isCandidate, isWanted, serverFilter } from './read-all-filter.js';
+import { toRecords, toStoredEnvelope } from './records.js';
+import { parseSnapshot, snapshotRecord } from './snapshots.js';
 
 /**
  * Where one event landed in EventStoreDB: its revision (generation - 1), the revision to expect on
@@ -26,9 +45,11 @@ export type EsdbPosition =
     };
 
 export interface EsdbEventStoreOptions {
-  /** The target's name in receipts and errors; default `esdb`. */
+  /** An `EventStoreDBClient` (`@eventstore/db-client`) or `KurrentDBClient` (`@kurrent/kurrentdb-client`). */
+  readonly client: EsdbClient;
+  /** The store's name in receipts and errors; default `esdb`. */
   readonly name?: string;
-  /** Events per read call when replaying; default 500. Memory stays at one page whatever the stream. */
+  /** Events per read call (streams and `$all`); default 500. Memory stays at one page. */
   readonly pageSize?: number;
   /**
    * The server's maximum append size in bytes (EventStoreDB's `MaxAppendSize`, default 1 MiB):
@@ -38,39 +59,55 @@ export interface EsdbEventStoreOptions {
   readonly maxAppendSize?: number;
   /** The companion stream that keeps a stream's snapshots; default `snapshot-<stream>`. */
   readonly snapshotStream?: (stream: string) => string;
-  /** Milliseconds a call may take; default the client's own (10 s). */
-  readonly deadline?: number;
+  /** The prefix of an aggregate's stream names, for `readAll({ aggregates })`; default `<aggregate>-`. */
+  readonly streamPrefix?: (aggregate: string) => string;
+  /** Milliseconds one call may take; default the client's own (10 s). */
+  readonly timeoutMs?: number;
+  /** Dispose of the client on `close()`; default false, the client stays the caller's. */
+  readonly disposeClient?: boolean;
 }
 
-export interface AppendOptions {
-  /**
-   * Look first whether the stream already holds these event ids at these generations, so a repeat
-   * is answered `duplicate: true` without writing. Default true; the dispatcher asks only on
-   * retries. Without it EventStoreDB still drops the repeat, but cannot say it did.
-   */
-  readonly checkDuplicates?: boolean;
+/** core's EventStore, with the snapshots it always keeps. */
+export interface EsdbEventStore extends EventStore<EsdbPosition> {
+  readSnapshot(stream: string): Promise<Snapshot | undefined>;
+  writeSnapshot(stream: string, snapshot: Snapshot): Promise<void>;
 }
-
-/** The event type of snapshot records in the companion stream. */
-export const SNAPSHOT_EVENT_TYPE = 'eventfan.snapshot';
 
 const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024;
+/** The clients' own default deadline, for an append that carries a signal. */
+const CLIENT_TIMEOUT_MS = 10_000;
 
 /**
  * core's EventStore on EventStoreDB/KurrentDB: one stream per aggregate instance, envelopes stored
  * as CloudEvents (type = CE type, data = data, metadata = the other attributes), appends checked
- * against the expected revision, reads paged, snapshots in a companion stream.
+ * against the expected revision, reads paged, `$all` read with a server-side filter, snapshots in
+ * a companion stream.
  */
-export class EsdbEventStore implements EventStore {
+export function esdbEventStore(options: EsdbEventStoreOptions): EsdbEventStore {
+  return new EsdbStore(options);
+}
+
+class EsdbStore implements EsdbEventStore {
   readonly name: string;
   readonly #client: EsdbClient;
+  readonly #options: EsdbEventStoreOptions;
   readonly #pageSize: number;
   readonly #snapshotStream: (stream: string) => string;
-  readonly #deadline: number | undefined;
+  readonly #streamPrefix: (aggregate: string) => string;
+  readonly #deadline: { deadline?: number };
+  readonly #seen = new HighWaterMark();
+  readonly #inDoubt = new InDoubt();
   #maxAppendSize: number;
+  #closed = false;
 
-  constructor(client: EsdbClient, options: EsdbEventStoreOptions = {}) {
-    this.#client = client;
+  constructor(options: EsdbEventStoreOptions) {
+    if (!options?.client || typeof options.client.appendToStream !== 'function') {
+      throw new TypeError(
+        'esdbEventStore: `client` must be an EventStoreDBClient or KurrentDBClient',
+      );
+    }
+    this.#client = options.client;
+    this.#options = options;
     this.name = options.name ?? 'esdb';
     this.#pageSize = positive('pageSize', options.pageSize ?? 500);
     this.#maxAppendSize = positive(
@@ -78,144 +115,190 @@ export class EsdbEventStore implements EventStore {
       options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE,
     );
     this.#snapshotStream = options.snapshotStream ?? ((stream) => `snapshot-${stream}`);
-    this.#deadline = options.deadline;
+    this.#streamPrefix = options.streamPrefix ?? ((aggregate) => `${aggregate}-`);
+    this.#deadline =
+      options.timeoutMs === undefined ? {} : { deadline: positive('timeoutMs', options.timeoutMs) };
   }
 
+  /**
+   * One `appendToStream` with the expected revision. A repeat of ids already stored is reported
+   * `duplicate` without an extra call when the server answers at or before a position this store
+   * has seen (a new write always lands beyond), and with one read after a lost answer or a
+   * WrongExpectedVersion, which are off the normal path.
+   */
   async append(
     stream: string,
     envelopes: readonly Envelope[],
     expectedGeneration: number,
     options: AppendOptions = {},
-  ): Promise<AppendResult & { readonly events: readonly EventReceipt<EsdbPosition>[] }> {
-    checkBatch(stream, envelopes, expectedGeneration);
-    const records = this.#records(stream, envelopes);
-    if (options.checkDuplicates ?? true) {
-      const already = await this.#alreadyWritten(stream, envelopes, expectedGeneration);
-      if (already) return already;
+  ): Promise<AppendResult<EsdbPosition>> {
+    assertOpen(this.name, this.#closed);
+    checkBatch(stream, envelopes, expectedGeneration, this.name);
+    const { signal } = options;
+    if (signal?.aborted) throw new OperationAborted(this.name, stream, signal.reason);
+    const records = toRecords(this.name, stream, envelopes, this.#maxAppendSize);
+    const key = (envelopes[0] as Envelope).id;
+    if (this.#inDoubt.has(key)) {
+      const stored = await this.#alreadyStored(stream, envelopes, expectedGeneration);
+      this.#inDoubt.delete(key);
+      if (stored) return stored;
     }
-    const expected: EsdbExpectedRevision =
-      expectedGeneration === 0 ? 'no_stream' : BigInt(expectedGeneration - 1);
-    let result;
+    let answer;
     try {
-      result = await this.#client.appendToStream(stream, records, {
-        expectedRevision: expected,
-        streamState: expected,
-        ...this.#deadlineOption(),
-      });
+      answer = await this.#send(stream, records, expectedGeneration, signal);
     } catch (error) {
-      this.#learnLimit(error);
-      throw fromClientError(error, {
-        target: this.name,
-        stream,
-        expectedGeneration,
-        writing: true,
-      });
+      const mapped = this.#appendError(error, stream, expectedGeneration);
+      if (mapped instanceof ConcurrencyConflict) {
+        const stored = await this.#alreadyStored(stream, envelopes, expectedGeneration);
+        if (stored) return stored;
+      } else if (!isRefusal(mapped)) this.#inDoubt.add(key);
+      throw mapped;
     }
-    const next = Number(result.nextExpectedRevision);
+    const duplicate = answer.position !== undefined && this.#seen.covers(answer.position);
+    this.#seen.see(answer.position);
+    const next = Number(answer.nextExpectedRevision);
     return {
       generation: next + 1,
-      events: envelopes.map((e) => receipt(e, false, next, result.position)),
+      events: envelopes.map((e) => receipt(e, duplicate, next, answer.position)),
     };
   }
 
-  /** The stream's envelopes from generation `from`, one page in memory at a time. */
-  async *read(stream: string, from = 1): AsyncIterable<Envelope> {
+  async *read(stream: string, from = 1): AsyncIterable<readonly Envelope[]> {
+    assertOpen(this.name, this.#closed);
     if (!Number.isSafeInteger(from) || from < 1) {
-      throw new InvalidEvent(`read needs a generation >= 1, got ${from}`, { stream });
+      throw new InvalidEvent(`read needs a generation >= 1, got ${from}`, {
+        target: this.name,
+        stream,
+      });
     }
     for (let revision = BigInt(from - 1); ;) {
-      let count = 0;
-      for await (const event of this.#page(stream, revision, 'forwards', this.#pageSize)) {
-        count++;
+      const page: Envelope[] = [];
+      for await (const event of this.#readStream(stream, revision, 'forwards', this.#pageSize)) {
         revision = event.revision + 1n;
-        yield this.#envelope(stream, event);
+        this.#seen.see(event.position);
+        page.push(toStoredEnvelope(this.name, event));
       }
-      if (count < this.#pageSize) return;
+      if (page.length > 0) yield page;
+      if (page.length < this.#pageSize) return;
+    }
+  }
+
+  /**
+   * `$all` forwards from `after` (exclusive), one read call per page, filtered on the server (see
+   * read-all-filter.ts); system events and snapshot records are left out.
+   */
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<readonly LoggedEnvelope[]> {
+    assertOpen(this.name, this.#closed);
+    const size = positive('pageSize', options.pageSize ?? this.#pageSize);
+    const aggregates = options.aggregates && new Set(options.aggregates);
+    if (aggregates?.size === 0) return;
+    const prefixes = aggregates && [...aggregates].map(this.#streamPrefix);
+    const filter = serverFilter(prefixes);
+    let after = options.after === undefined ? undefined : parsePosition(options.after);
+    for (;;) {
+      const page: LoggedEnvelope[] = [];
+      let count = 0;
+      const reading = this.#client.readAll({
+        fromPosition: after ?? 'start',
+        direction: 'forwards',
+        maxCount: size,
+        filter,
+        ...this.#deadline,
+      });
+      let last: EsdbLogPosition | undefined;
+      for await (const event of recordsOf(reading, { target: this.name, stream: '$all' })) {
+        count++;
+        const at = positionOf(this.name, event);
+        last = at;
+        this.#seen.see(at);
+        // The server reads from a position inclusively; `after` is exclusive.
+        if ((after && samePosition(at, after)) || !isCandidate(event, prefixes)) continue;
+        const envelope = toStoredEnvelope(this.name, event);
+        if (isWanted(envelope, aggregates)) page.push({ position: positionText(at), envelope });
+      }
+      if (page.length > 0) yield page;
+      if (count < size || !last) return;
+      after = last;
     }
   }
 
   async readSnapshot(stream: string): Promise<Snapshot | undefined> {
+    assertOpen(this.name, this.#closed);
     const snapshots = this.#snapshotStream(stream);
-    for await (const event of this.#page(snapshots, 'end', 'backwards', 1)) {
-      return parseSnapshot(snapshots, stream, event);
+    for await (const event of this.#readStream(snapshots, 'end', 'backwards', 1)) {
+      return parseSnapshot(this.name, snapshots, stream, event);
     }
     return undefined;
   }
 
   async writeSnapshot(stream: string, snapshot: Snapshot): Promise<void> {
+    assertOpen(this.name, this.#closed);
     const snapshots = this.#snapshotStream(stream);
-    const bad = findNonJson(snapshot.state);
-    if (bad)
-      throw new InvalidEvent(`snapshot state is not JSON: ${bad}`, {
-        stream: snapshots,
-        generation: snapshot.generation,
-      });
-    const record: EsdbEventData = {
-      id: globalThis.crypto.randomUUID(),
-      contentType: 'application/json',
-      type: SNAPSHOT_EVENT_TYPE,
-      data: { stream, generation: snapshot.generation, time: snapshot.time, state: snapshot.state },
-      metadata: undefined,
-    };
+    const record = snapshotRecord(this.name, snapshots, snapshot);
     try {
       await this.#client.appendToStream(snapshots, [record], {
         expectedRevision: 'any',
         streamState: 'any',
-        ...this.#deadlineOption(),
+        ...this.#deadline,
       });
     } catch (error) {
       throw fromClientError(error, { target: this.name, stream: snapshots, writing: true });
     }
   }
 
-  /** The records to append, refused before sending when they cannot be stored. */
-  #records(stream: string, envelopes: readonly Envelope[]): EsdbEventData[] {
-    let size = 0;
-    const records = envelopes.map((envelope) => {
-      const where = { stream, generation: envelope.generation, type: envelope.type };
-      const bad = findNonJson(envelope.data);
-      if (bad) throw new InvalidEvent(`data is not JSON: ${bad}`, where);
-      const record = toEsdbRecord(toCloudEvent(envelope));
-      size +=
-        Buffer.byteLength(JSON.stringify(record.data ?? null)) +
-        Buffer.byteLength(JSON.stringify(record.metadata));
-      // JSON data (checked above) always makes an application/json record.
-      return {
-        id: record.id,
-        contentType: 'application/json' as const,
-        type: record.type,
-        data: record.data as EsdbJson,
-        metadata: record.metadata,
-      };
-    });
-    if (size > this.#maxAppendSize) {
-      throw new InvalidEvent(
-        `the batch is ${size} bytes, over the server's maximum append size of ${this.#maxAppendSize} bytes: nothing was sent`,
-        { stream },
-      );
-    }
-    return records;
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#options.disposeClient) await this.#client.dispose?.();
   }
 
-  /** Receipts saying duplicate when the stream already holds exactly these ids at these generations. */
-  async #alreadyWritten(
+  #send(
+    stream: string,
+    records: EsdbEventData[],
+    expectedGeneration: number,
+    signal: AbortSignal | undefined,
+  ) {
+    const expected: EsdbExpectedRevision =
+      expectedGeneration === 0 ? 'no_stream' : BigInt(expectedGeneration - 1);
+    const sending = this.#client.appendToStream(stream, records, {
+      expectedRevision: expected,
+      streamState: expected,
+      ...this.#deadline,
+    });
+    if (!signal) return sending;
+    // The clients take no AbortSignal: the kit's deadline stops waiting when it fires.
+    return withDeadline(sending, {
+      timeoutMs: this.#deadline.deadline ?? CLIENT_TIMEOUT_MS,
+      onTimeout: () =>
+        new BrokerUnavailable(this.name, `stream "${stream}": the append did not answer in time`, {
+          timedOut: true,
+        }),
+      signal,
+      target: this.name,
+      stream,
+    });
+  }
+
+  #appendError(error: unknown, stream: string, expectedGeneration: number): Error {
+    const max = (error as { maxAppendSize?: unknown } | null)?.maxAppendSize;
+    if (typeof max === 'number' && max > 0) this.#maxAppendSize = max;
+    return fromClientError(error, { target: this.name, stream, expectedGeneration, writing: true });
+  }
+
+  /** Receipts saying duplicate when the stream holds exactly these ids at these generations. */
+  async #alreadyStored(
     stream: string,
     envelopes: readonly Envelope[],
     expectedGeneration: number,
-  ) {
+  ): Promise<AppendResult<EsdbPosition> | undefined> {
     const found: EsdbRecordedEvent[] = [];
-    for await (const event of this.#page(
-      stream,
-      BigInt(expectedGeneration),
-      'forwards',
-      envelopes.length,
-    ))
+    const from = BigInt(expectedGeneration);
+    for await (const event of this.#readStream(stream, from, 'forwards', envelopes.length)) {
       found.push(event);
-    if (
-      found.length !== envelopes.length ||
-      found.some((event, i) => event.id !== envelopes[i]?.id)
-    )
+    }
+    if (found.length !== envelopes.length || found.some((e, i) => e.id !== envelopes[i]?.id)) {
       return undefined;
+    }
     const next = expectedGeneration + envelopes.length - 1;
     return {
       generation: next + 1,
@@ -223,11 +306,7 @@ export class EsdbEventStore implements EventStore {
     };
   }
 
-  /**
-   * One read call's events; a missing stream has none. A caller that stops early leaves the rest of
-   * the page to be read here: a read cut off client-side would keep its call open on the client.
-   */
-  async *#page(
+  #readStream(
     stream: string,
     fromRevision: bigint | 'end',
     direction: 'forwards' | 'backwards',
@@ -237,43 +316,26 @@ export class EsdbEventStore implements EventStore {
       fromRevision,
       direction,
       maxCount,
-      ...this.#deadlineOption(),
+      ...this.#deadline,
     });
-    const events = reading[Symbol.asyncIterator]();
-    let done = false;
-    try {
-      for (let next = await events.next(); !next.done; next = await events.next()) {
-        if (next.value.event) yield next.value.event;
-      }
-      done = true;
-    } catch (error) {
-      done = true;
-      if (isStreamNotFound(error)) return;
-      throw fromClientError(error, { target: this.name, stream });
-    } finally {
-      if (!done) await drain(events);
-    }
+    return recordsOf(reading, { target: this.name, stream });
   }
+}
 
-  #envelope(stream: string, event: EsdbRecordedEvent): Envelope {
-    try {
-      return toEnvelope(fromEsdbRecord(event));
-    } catch (error) {
-      throw new InvalidEvent(
-        `revision ${event.revision} (${event.type}) is not an eventfan event: ${error instanceof Error ? error.message : String(error)}`,
-        { stream, generation: Number(event.revision) + 1, type: event.type },
-      );
-    }
-  }
+/** Errors that say the server wrote nothing; after any other, the append may have landed. */
+function isRefusal(error: Error): boolean {
+  return [ConcurrencyConflict, InvalidEvent, StreamDeleted, AccessDenied, NotLeader].some(
+    (type) => error instanceof type,
+  );
+}
 
-  #learnLimit(error: unknown): void {
-    const max = (error as { maxAppendSize?: unknown } | null)?.maxAppendSize;
-    if (typeof max === 'number' && max > 0) this.#maxAppendSize = max;
-  }
-
-  #deadlineOption(): { deadline?: number } {
-    return this.#deadline === undefined ? {} : { deadline: this.#deadline };
-  }
+function positionOf(target: string, event: EsdbRecordedEvent): EsdbLogPosition {
+  if (event.position) return event.position;
+  throw new InvalidEvent('the server sent an event of $all without its log position', {
+    target,
+    stream: event.streamId,
+    type: event.type,
+  });
 }
 
 function receipt(
@@ -290,43 +352,9 @@ function receipt(
   return { id: envelope.id, generation: envelope.generation, duplicate, position };
 }
 
-function parseSnapshot(snapshots: string, stream: string, event: EsdbRecordedEvent): Snapshot {
-  const data = event.data as Partial<Snapshot> | undefined;
-  const valid =
-    event.type === SNAPSHOT_EVENT_TYPE &&
-    typeof data === 'object' &&
-    data !== null &&
-    Number.isSafeInteger(data.generation) &&
-    typeof data.time === 'string' &&
-    'state' in data;
-  if (!valid) {
-    throw new InvalidEvent(`the latest record of the snapshot stream is not an eventfan snapshot`, {
-      stream: snapshots,
-      type: event.type,
-    });
-  }
-  return {
-    stream,
-    generation: data.generation as number,
-    time: data.time as string,
-    state: data.state,
-  };
-}
-
-async function drain(events: AsyncIterator<unknown>): Promise<void> {
-  try {
-    while (!(await events.next()).done);
-  } catch {
-    // The caller has left already; a failure now has no one to tell.
-  }
-}
-
-function isStreamNotFound(error: unknown): boolean {
-  return (error as { type?: unknown } | null)?.type === 'stream-not-found';
-}
-
 function positive(option: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new TypeError(`${option} must be a whole number >= 1, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError(`esdbEventStore: ${option} must be a whole number >= 1, got ${value}`);
+  }
   return value;
 }

@@ -1,15 +1,10 @@
-import { describeDispatcherConformance } from '@eventfan/testing/conformance';
+import { describeStoreConformance } from '@eventfan/testing/conformance';
 import { describeWithBroker } from '@eventfan/testing/vitest';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { esdbHarness } from './harness.js';
+import { esdbStoreHarness } from './harness.js';
 
-describeWithBroker('esdb', 'esdbDispatcher with @eventstore/db-client', (broker) => {
-  describeDispatcherConformance(
-    'esdbDispatcher',
-    () => esdbHarness(broker.url, (url) => EventStoreDBClient.connectionString(url)),
-    {
-      dedupe: true,
-      concurrency: true,
-    },
+describeWithBroker('esdb', 'esdbEventStore with @eventstore/db-client', (broker) => {
+  describeStoreConformance('esdbEventStore', () =>
+    esdbStoreHarness(broker.url, (url) => EventStoreDBClient.connectionString(url)),
   );
 });

@@ -1,6 +1,6 @@
 import { fromEsdbRecord } from '@eventfan/cloudevents';
-import { freePort, type ConformanceHarness, type ReadBackEvent } from '@eventfan/testing';
-import { esdbDispatcher, type EsdbClient } from '../src/index.js';
+import type { ReadBackEvent, StoreHarness } from '@eventfan/testing/conformance';
+import { esdbEventStore, type EsdbClient, type EsdbRecordedEvent } from '../src/index.js';
 
 /**
  * Makes a client of one package. The two packages' generated protobuf code clashes in one process,
@@ -20,11 +20,22 @@ export async function readBack(
   stream: string,
   connect: ClientFactory,
 ): Promise<ReadBackEvent[]> {
+  return (await readRecords(url, stream, connect)).map((record) => ({
+    ...fromEsdbRecord(record),
+  }));
+}
+
+/** Everything a stream holds, as the records a client of its own reads. */
+export async function readRecords(
+  url: string,
+  stream: string,
+  connect: ClientFactory,
+): Promise<EsdbRecordedEvent[]> {
   const reader = connect(url);
-  const events: ReadBackEvent[] = [];
+  const events: EsdbRecordedEvent[] = [];
   try {
     for await (const resolved of reader.readStream(stream, FROM_START)) {
-      if (resolved.event) events.push({ ...fromEsdbRecord(resolved.event) });
+      if (resolved.event) events.push(resolved.event);
     }
   } catch (error) {
     if ((error as { type?: unknown }).type !== 'stream-not-found') throw error;
@@ -34,28 +45,8 @@ export async function readBack(
   return events;
 }
 
-/** The conformance harness for the ESDB dispatcher on the broker at `url`. */
-export async function esdbHarness(
-  url: string,
-  connect: ClientFactory,
-): Promise<ConformanceHarness> {
-  const client = connect(url);
-  const dispatcher = esdbDispatcher({ client, disposeClient: true });
-  let closed = false;
-  return {
-    dispatcher,
-    readBack: (stream) => readBack(url, stream, connect),
-    unreachable: async () =>
-      // A free port is one nothing listens on.
-      esdbDispatcher({
-        client: connect(`esdb://127.0.0.1:${await freePort()}?tls=false&defaultDeadline=2000`),
-        name: 'esdb-unreachable',
-        disposeClient: true,
-      }),
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      await dispatcher.close();
-    },
-  };
+/** The store conformance harness on the broker at `url`: a store that owns its client. */
+export async function esdbStoreHarness(url: string, connect: ClientFactory): Promise<StoreHarness> {
+  const store = esdbEventStore({ client: connect(url), disposeClient: true });
+  return { store, close: () => store.close() };
 }

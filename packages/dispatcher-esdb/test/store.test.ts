@@ -1,55 +1,61 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { CloudEvent as SdkCloudEvent } from 'cloudevents';
-import { dispatch, initial, InvalidEvent, load, toEnvelopes } from '@eventfan/core';
-import type { Envelope, EventStore, Versioned } from '@eventfan/core';
+import { commandHandler, initial, InvalidEvent, load, toEnvelopes } from '@eventfan/core';
+import type { Envelope } from '@eventfan/core';
 import { toCloudEvent } from '@eventfan/cloudevents';
 import { describeWithBroker } from '@eventfan/testing/vitest';
-import { esdbDispatcher, EsdbEventStore, StreamDeleted } from '../src/index.js';
+import { esdbEventStore, StreamDeleted, type EsdbEventStore } from '../src/index.js';
+import { describeEsdbStore } from './behaviour.js';
 import { Counter, freshId, type CounterCommand } from './fixtures.js';
-import { readBack as readBackWith } from './harness.js';
+import { readBack as readBackWith, type ClientFactory } from './harness.js';
 
-const readBack = (url: string, stream: string) =>
-  readBackWith(url, stream, (u) => EventStoreDBClient.connectionString(u));
+const classic: ClientFactory = (url) => EventStoreDBClient.connectionString(url);
+const readBack = (url: string, stream: string) => readBackWith(url, stream, classic);
 
-describeWithBroker('esdb', 'EsdbEventStore', (broker) => {
+async function collect(pages: AsyncIterable<readonly Envelope[]>): Promise<Envelope[]> {
+  const all: Envelope[] = [];
+  for await (const page of pages) all.push(...page);
+  return all;
+}
+
+describeWithBroker('esdb', 'esdbEventStore with @eventstore/db-client', (broker) => {
   let client: EventStoreDBClient;
   let store: EsdbEventStore;
 
   beforeAll(() => {
     client = EventStoreDBClient.connectionString(broker.url);
-    store = new EsdbEventStore(client, { pageSize: 4 });
+    store = esdbEventStore({ client, pageSize: 4 });
   });
 
   afterAll(async () => {
+    await store.close();
     await client.dispose();
   });
 
-  /** Runs commands one after another through the ESDB dispatcher, as an application would. */
-  async function run(
-    id: string,
-    commands: CounterCommand[],
-    dispatcher = esdbDispatcher({ client }),
-  ) {
-    let current: Versioned<{ total: number; sealed: boolean }> = initial(Counter, id);
+  /** Handles commands one after another, as an application would. */
+  async function run(id: string, commands: CounterCommand[]) {
+    const handler = commandHandler({ aggregate: Counter, store });
     const envelopes: Envelope[] = [];
+    let current = initial(Counter, id);
     for (const command of commands) {
-      const result = await dispatch(Counter, current, command, [dispatcher], {
-        correlationId: `corr-${id}`,
-      });
+      const result = await handler.handle(id, command, { correlationId: `corr-${id}` });
       current = result.state;
       envelopes.push(...result.envelopes);
     }
     return { current, envelopes };
   }
 
-  async function collect(iterable: AsyncIterable<Envelope>): Promise<Envelope[]> {
-    const all: Envelope[] = [];
-    for await (const envelope of iterable) all.push(envelope);
-    return all;
-  }
+  const oneBump = async (note = '') =>
+    (
+      await toEnvelopes(Counter, initial(Counter, freshId()), [
+        { type: 'Bumped', data: { by: 1, note } },
+      ])
+    ).envelopes as [Envelope];
 
-  it('given a dispatch, when the stream is read back by another client, then it decodes to the same CloudEvents', async () => {
+  describe('esdbEventStore', () => describeEsdbStore(broker.url, classic));
+
+  it('given handled commands, when the stream is read back by another client, then it decodes to the same CloudEvents', async () => {
     const { current, envelopes } = await run(freshId(), [
       { type: 'BumpTwice', by: 3 },
       { type: 'Seal' },
@@ -61,7 +67,7 @@ describeWithBroker('esdb', 'EsdbEventStore', (broker) => {
     expect(await collect(store.read(current.stream))).toEqual(envelopes);
   });
 
-  it('given a dispatch, when it succeeds, then each receipt entry has its revision, the next expected revision and the log position', async () => {
+  it('given an append, when it succeeds, then each receipt entry has its revision, the next expected revision and the log position', async () => {
     const [first, second] = (
       await toEnvelopes(Counter, initial(Counter, freshId()), [
         { type: 'Bumped', data: { by: 1, note: '' } },
@@ -86,13 +92,17 @@ describeWithBroker('esdb', 'EsdbEventStore', (broker) => {
     expect(await load(Counter, store, id)).toEqual(initial(Counter, id));
   });
 
-  it('given 10 events read in pages of 4, when read from generation 1 and from 6, then every event comes once, in order', async () => {
+  it('given 10 events read in pages of 4, when read from generation 1 and from 6, then pages of at most 4 bring every event once, in order', async () => {
     const { current } = await run(
       freshId(),
       Array.from({ length: 10 }, (_, i) => ({ type: 'Bump' as const, by: i + 1 })),
     );
-    expect((await collect(store.read(current.stream))).map((e) => e.generation)).toEqual([
-      1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    const pages: number[][] = [];
+    for await (const page of store.read(current.stream)) pages.push(page.map((e) => e.generation));
+    expect(pages).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [9, 10],
     ]);
     expect((await collect(store.read(current.stream, 6))).map((e) => e.generation)).toEqual([
       6, 7, 8, 9, 10,
@@ -100,54 +110,18 @@ describeWithBroker('esdb', 'EsdbEventStore', (broker) => {
     expect(await collect(store.read(current.stream, 11))).toEqual([]);
   });
 
-  it('given snapshots every 3 events, when 7 are dispatched and loaded, then load starts from the generation-6 snapshot', async () => {
-    const id = freshId();
-    const dispatcher = esdbDispatcher({ client, snapshotEvery: 3 });
-    const { current } = await run(
-      id,
-      Array.from({ length: 7 }, () => ({ type: 'Bump' as const, by: 2 })),
-      dispatcher,
-    );
-    const snapshot = await store.readSnapshot(current.stream);
-    expect(snapshot).toMatchObject({
-      stream: current.stream,
-      generation: 6,
-      state: { total: 12, sealed: false },
-    });
-    let replayed = 0;
-    const counting: EventStore = {
-      append: (s, e, g) => store.append(s, e, g),
-      readSnapshot: (s) => store.readSnapshot(s),
-      async *read(s, from) {
-        for await (const envelope of store.read(s, from)) {
-          replayed++;
-          yield envelope;
-        }
-      },
-    };
-    expect(await load(Counter, counting, id)).toEqual(current);
-    expect(replayed).toBe(1);
-  });
-
-  it('given data that is not JSON, when appended, then InvalidEvent names it and nothing is written', async () => {
-    const [valid] = (
-      await toEnvelopes(Counter, initial(Counter, freshId()), [
-        { type: 'Bumped', data: { by: 1, note: '' } },
-      ])
-    ).envelopes as [Envelope];
+  it('given data that is not JSON, when appended, then InvalidEvent names its path and nothing is written', async () => {
+    const [valid] = await oneBump();
     const broken = { ...valid, data: { by: 1, at: new Date() } };
-    await expect(store.append(valid.stream, [broken], 0)).rejects.toThrow(InvalidEvent);
-    await expect(store.append(valid.stream, [broken], 0)).rejects.toThrow(/\$\.at is a Date/);
+    const appending = store.append(valid.stream, [broken], 0);
+    await expect(appending).rejects.toThrow(InvalidEvent);
+    await expect(appending).rejects.toThrow(/\$\.data\.at is a Date/);
     expect(await readBack(broker.url, valid.stream)).toEqual([]);
   });
 
   it('given a batch over the maximum append size, when appended, then InvalidEvent says so before anything is sent', async () => {
-    const small = new EsdbEventStore(client, { maxAppendSize: 100 });
-    const [valid] = (
-      await toEnvelopes(Counter, initial(Counter, freshId()), [
-        { type: 'Bumped', data: { by: 1, note: 'x'.repeat(200) } },
-      ])
-    ).envelopes as [Envelope];
+    const small = esdbEventStore({ client, maxAppendSize: 100 });
+    const [valid] = await oneBump('x'.repeat(200));
     await expect(small.append(valid.stream, [valid], 0)).rejects.toThrow(
       /over the server's maximum append size of 100 bytes: nothing was sent/,
     );
@@ -181,5 +155,10 @@ describeWithBroker('esdb', 'EsdbEventStore', (broker) => {
       jsonEvent({ type: 'someone.else', data: { n: 1 } }),
     );
     await expect(store.readSnapshot(stream)).rejects.toThrow(`stream "snapshot-${stream}"`);
+  });
+
+  it('given options out of range, when the store is made, then a TypeError names the option', () => {
+    expect(() => esdbEventStore({ client, timeoutMs: 0 })).toThrow(/timeoutMs/);
+    expect(() => esdbEventStore({ client, pageSize: 1.5 })).toThrow(/pageSize/);
   });
 });
