@@ -150,31 +150,56 @@ export function evolve<S, C extends Command, E extends DomainEvent>(
   event: E,
   command?: string,
 ): Versioned<S> {
-  const appliers = aggregate.apply as Record<
-    string,
-    ((s: Readonly<S>, d: unknown) => S) | undefined
-  >;
-  const apply = Object.hasOwn(appliers, event.type) ? appliers[event.type] : undefined;
   const generation = current.generation + 1;
-  if (!apply) {
-    throw new InvalidEvent(
-      `aggregate "${aggregate.name}" cannot apply unknown event "${event.type}"`,
-      { stream: current.stream, generation },
-    );
-  }
+  const site = { stream: current.stream, generation, event: event.type };
+  const apply = applierOf(aggregate, site);
   let state: S;
   try {
     state = apply(current.state, event.data);
   } catch (error) {
-    const site = {
-      aggregate: aggregate.name,
-      stream: current.stream,
-      event: event.type,
-      generation,
-    };
-    throw new AggregateFailed('apply', command === undefined ? site : { ...site, command }, error);
+    throw applyFailed(aggregate, command === undefined ? site : { ...site, command }, error);
   }
   return { id: current.id, stream: current.stream, generation, state };
+}
+
+/** One event's applier: the aggregate's function for an event type, data in, new state out. */
+export type Applier<S> = (state: Readonly<S>, data: unknown) => S;
+
+/** Where an event is applied: the generation it makes, and the command being handled, if any. */
+export interface ApplySite {
+  readonly stream: string;
+  readonly generation: number;
+  /** The event's short name. */
+  readonly event: string;
+  readonly command?: string;
+}
+
+/**
+ * The applier of `site.event`, for loops that apply many events without a Versioned per event
+ * (replay); InvalidEvent when the aggregate has none.
+ */
+export function applierOf<S, C extends Command, E extends DomainEvent>(
+  aggregate: Aggregate<S, C, E>,
+  site: ApplySite,
+): Applier<S> {
+  const appliers = aggregate.apply as Record<string, Applier<S> | undefined>;
+  const apply = Object.hasOwn(appliers, site.event) ? appliers[site.event] : undefined;
+  if (!apply) {
+    throw new InvalidEvent(
+      `aggregate "${aggregate.name}" cannot apply unknown event "${site.event}"`,
+      { stream: site.stream, generation: site.generation },
+    );
+  }
+  return apply;
+}
+
+/** The error for an applier that threw at `site`. */
+export function applyFailed<S, C extends Command, E extends DomainEvent>(
+  aggregate: Aggregate<S, C, E>,
+  site: ApplySite,
+  error: unknown,
+): AggregateFailed {
+  return new AggregateFailed('apply', { ...site, aggregate: aggregate.name }, error);
 }
 
 function isRejection(value: unknown): value is Rejection {

@@ -1,5 +1,5 @@
 import type { Aggregate, Command, Versioned } from './aggregate.js';
-import { evolve, initial } from './aggregate.js';
+import { applierOf, applyFailed, initial } from './aggregate.js';
 import type { Envelope } from './envelope.js';
 import type { DomainEvent } from './event.js';
 import { InvalidEvent } from './errors.js';
@@ -36,27 +36,38 @@ export async function replay<S, C extends Command, E extends DomainEvent>(
   if (snapshot) {
     current = { ...current, generation: snapshot.generation, state: snapshot.state as S };
   }
+  const { stream } = current;
+  // One Versioned at the end rather than one per event: the loop keeps generation and state.
+  let { generation, state } = current;
   const ofCommand: Envelope[] = [];
-  for await (const page of store.read(current.stream, current.generation + 1)) {
+  for await (const page of store.read(stream, generation + 1)) {
     for (const envelope of page) {
-      if (envelope.generation !== current.generation + 1) {
+      if (envelope.generation !== generation + 1) {
         throw new InvalidEvent(
-          `replay expected generation ${current.generation + 1}, the store returned ${envelope.generation}`,
-          { stream: current.stream, generation: envelope.generation, type: envelope.type },
+          `replay expected generation ${generation + 1}, the store returned ${envelope.generation}`,
+          { stream, generation: envelope.generation, type: envelope.type },
         );
       }
-      const type = aggregate.events.nameOf(envelope.type);
-      if (type === undefined) {
+      const event = aggregate.events.nameOf(envelope.type);
+      if (event === undefined) {
         throw new InvalidEvent(
           `aggregate "${aggregate.name}" has no event of type "${envelope.type}"`,
-          { stream: current.stream, generation: envelope.generation, type: envelope.type },
+          { stream, generation: envelope.generation, type: envelope.type },
         );
       }
-      current = evolve(aggregate, current, { type, data: envelope.data } as E);
+      const site = { stream, generation: generation + 1, event };
+      const apply = applierOf(aggregate, site);
+      try {
+        state = apply(state, envelope.data);
+      } catch (error) {
+        throw applyFailed(aggregate, site, error);
+      }
+      generation++;
       if (commandId !== undefined && envelope.metadata.commandId === commandId) {
         ofCommand.push(envelope);
       }
     }
   }
+  current = { ...current, generation, state };
   return { current, ofCommand };
 }
