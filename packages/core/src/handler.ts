@@ -8,6 +8,7 @@ import { ConcurrencyConflict, OperationAborted } from './errors.js';
 import { replay } from './load.js';
 import { deliver, prepareAll } from './publish.js';
 import type { Publisher, Receipt } from './publisher.js';
+import type { Relay } from './relay/relay.js';
 import type { EventStore } from './store.js';
 
 export interface CommandHandlerOptions<S, C extends Command, E extends DomainEvent> {
@@ -23,6 +24,14 @@ export interface CommandHandlerOptions<S, C extends Command, E extends DomainEve
    * first; default 3. Past that, the ConcurrencyConflict reaches the caller.
    */
   readonly conflictRetries?: number;
+  /**
+   * `inline` (default): `handle` publishes to every publisher itself, lowest latency. `relay`:
+   * `handle` only appends, and a relay publishes from the store's log — nothing stored is left
+   * unpublished even if this process dies right after the append. Pre-flight runs either way.
+   */
+  readonly publishing?: 'inline' | 'relay';
+  /** A relay to wake after each append, so it publishes now rather than at its next poll. */
+  readonly relay?: Pick<Relay, 'notify'>;
 }
 
 export interface HandleOptions extends EnvelopeOptions {
@@ -50,7 +59,8 @@ export interface CommandHandler<S, C extends Command, E extends DomainEvent> {
   readonly publishers: readonly Publisher[];
   /**
    * Loads the instance (snapshot + replay), decides, checks the events with every publisher's
-   * pre-flight, and only then appends; then publishes. Throws CommandRejected, UnknownCommand,
+   * pre-flight, and only then appends; then publishes (inline), or leaves that to the relay.
+   * Throws CommandRejected, UnknownCommand,
    * AggregateFailed, InvalidHandlerResult, InvalidEvent or OperationAborted with nothing stored;
    * ConcurrencyConflict after `conflictRetries` reloads; DispatchFailed (the events are stored,
    * some publisher did not take them: `retry()`) after the append.
@@ -77,7 +87,13 @@ export function commandHandler<S, C extends Command, E extends DomainEvent>(
   const publishers = options.publishers ?? [];
   const every = options.snapshotEvery ?? 0;
   const retries = options.conflictRetries ?? 3;
+  const inlinePublishing = (options.publishing ?? 'inline') === 'inline';
   checkOptions(store, publishers, every, retries);
+  if (options.publishing !== undefined && !['inline', 'relay'].includes(options.publishing)) {
+    throw new TypeError(
+      `commandHandler: publishing must be "inline" or "relay", got ${JSON.stringify(options.publishing)}`,
+    );
+  }
 
   async function decideAndStore(
     current: Versioned<S>,
@@ -112,7 +128,10 @@ export function commandHandler<S, C extends Command, E extends DomainEvent>(
       duplicate,
       ...(snapshotFailed ? { snapshotFailed } : {}),
     });
-    return deliver(current.stream, batches, { attempt: 1 }, complete, [stored]);
+    options.relay?.notify();
+    if (inlinePublishing)
+      return deliver(current.stream, batches, { attempt: 1 }, complete, [stored]);
+    return complete([stored]);
   }
 
   /** Writes a snapshot when the append crossed a multiple of `snapshotEvery`. */
@@ -157,6 +176,7 @@ export function commandHandler<S, C extends Command, E extends DomainEvent>(
       receipts,
       duplicate: true,
     });
+    if (!inlinePublishing) return complete([receipt]);
     return deliver(current.stream, batches, { attempt: 2 }, complete, [receipt]);
   }
 

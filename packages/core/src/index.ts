@@ -65,3 +65,4 @@ export type {
   ReadAllOptions,
   Snapshot,
 } from './store.js';
+export * from './relay/index.js';

@@ -1,0 +1,285 @@
+import pRetry, { AbortError } from 'p-retry';
+import { describeCause, InvalidEvent, isRetriable } from '../errors.js';
+import type { Envelope } from '../envelope.js';
+import type { Publisher } from '../publisher.js';
+import type { EventStore, LoggedEnvelope, LogPosition } from '../store.js';
+import { CheckpointConflict, type Checkpoints } from './checkpoints.js';
+import type { DeadLetters } from './dead-letters.js';
+import { streamRuns } from './runs.js';
+
+/** How a relay retries a target that is down: exponential backoff with jitter, from p-retry. */
+export interface RelayRetry {
+  /** Attempts after the first; default: without end, as an outbox must not give up. */
+  readonly retries?: number;
+  readonly minTimeoutMs?: number;
+  readonly maxTimeoutMs?: number;
+}
+
+export type TargetState = 'starting' | 'running' | 'retrying' | 'stood-down' | 'failed' | 'stopped';
+
+/** What `status()` says of one target. */
+export interface TargetStatus {
+  readonly target: string;
+  readonly state: TargetState;
+  /** The last position acknowledged and saved; undefined before the first. */
+  readonly position: LogPosition | undefined;
+  /** Events read from the log and not yet acknowledged by the target. */
+  readonly lag: number;
+  /** True once the worker reached the end of the log at least once since its last send. */
+  readonly caughtUp: boolean;
+  readonly published: number;
+  readonly parked: number;
+  readonly lastError?: string;
+}
+
+export interface WorkerSettings {
+  readonly store: EventStore;
+  readonly checkpoints: Checkpoints;
+  readonly deadLetters: DeadLetters;
+  readonly key: string;
+  readonly aggregates: readonly string[] | undefined;
+  readonly batchSize: number;
+  readonly idleMs: number;
+  readonly retry: Required<RelayRetry>;
+  readonly onRefused: 'park' | 'stop';
+  readonly report: (target: string, what: string) => void;
+}
+
+/**
+ * One target's loop: read the log from the target's own checkpoint a page at a time, publish,
+ * save the checkpoint once the broker acknowledged. A target down or slow holds back only itself.
+ */
+export class TargetWorker {
+  readonly #publisher: Publisher;
+  readonly #settings: WorkerSettings;
+  readonly #stopping = new AbortController();
+  #state: TargetState = 'starting';
+  #position: LogPosition | undefined;
+  #version = 0;
+  #lag = 0;
+  #caughtUp = false;
+  #published = 0;
+  #parked = 0;
+  #lastError: string | undefined;
+  #idle: (() => void) | undefined;
+  #passes = 0;
+  #inPass = false;
+  /** Sends under way, which a stop lets finish before the loop ends. */
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(publisher: Publisher, settings: WorkerSettings) {
+    this.#publisher = publisher;
+    this.#settings = settings;
+  }
+
+  get target(): string {
+    return this.#publisher.name;
+  }
+
+  status(): TargetStatus {
+    return {
+      target: this.target,
+      state: this.#state,
+      position: this.#position,
+      lag: this.#lag,
+      caughtUp: this.#caughtUp,
+      published: this.#published,
+      parked: this.#parked,
+      ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
+    };
+  }
+
+  /** Runs until stop(), a conflict on the checkpoint, or a failure no retry can mend. */
+  async run(): Promise<void> {
+    try {
+      await this.#claim();
+      while (!this.#stopping.signal.aborted) {
+        const moved = await this.#pass();
+        if (!moved) await this.#sleep();
+      }
+      this.#state = 'stopped';
+    } catch (error) {
+      this.#end(error);
+    } finally {
+      await Promise.allSettled(this.#inFlight);
+    }
+  }
+
+  /** Ends the loop after the page in flight is acknowledged and its checkpoint saved. */
+  stop(): void {
+    this.#stopping.abort();
+    this.#idle?.();
+  }
+
+  /** The passes a caller must wait for to see the log as it stands now published. */
+  passesToCover(): number {
+    return this.#passes + (this.#inPass ? 2 : 1);
+  }
+
+  get passes(): number {
+    return this.#passes;
+  }
+
+  /** Wakes a worker waiting at the end of the log. */
+  wake(): void {
+    this.#idle?.();
+  }
+
+  /** Publishes again what was parked for this target (after the cause was fixed). */
+  async replayParked(): Promise<number> {
+    const letters = await this.#settings.deadLetters.take(this.target);
+    for (const letter of letters) {
+      await this.#publishRun([letter.envelope], letter.position);
+    }
+    return letters.length;
+  }
+
+  /** Saves the loaded position again: of two relays starting together, one stands down here. */
+  async #claim(): Promise<void> {
+    const saved = await this.#settings.checkpoints.load(this.#settings.key);
+    this.#position = saved?.position;
+    this.#version = await this.#settings.checkpoints.save(
+      this.#settings.key,
+      saved?.position ?? '',
+      saved?.version ?? 0,
+    );
+    this.#state = 'running';
+  }
+
+  /** One read to the current end of the log; true when it published anything. */
+  async #pass(): Promise<boolean> {
+    const { store, aggregates, batchSize } = this.#settings;
+    let moved = false;
+    this.#inPass = true;
+    const after = this.#position ? { after: this.#position } : {};
+    for await (const page of store.readAll({
+      ...after,
+      pageSize: batchSize,
+      ...(aggregates ? { aggregates } : {}),
+    })) {
+      if (page.length === 0) continue;
+      this.#lag = page.length;
+      this.#caughtUp = false;
+      await this.#publishPage(page);
+      await this.#save((page[page.length - 1] as LoggedEnvelope).position);
+      this.#lag = 0;
+      moved = true;
+      if (this.#stopping.signal.aborted) break;
+    }
+    this.#caughtUp = true;
+    this.#inPass = false;
+    this.#passes++;
+    return moved;
+  }
+
+  async #publishPage(page: readonly LoggedEnvelope[]): Promise<void> {
+    const last = (page[page.length - 1] as LoggedEnvelope).position;
+    const positions = new Map(page.map((e) => [e.envelope.id, e.position]));
+    await Promise.all(
+      streamRuns(page).map((run) => this.#publishRun(run, positions.get(run[0]?.id ?? '') ?? last)),
+    );
+  }
+
+  /** A stream's run: prepared whole, or — when refused — event by event, parking the refused. */
+  async #publishRun(run: readonly Envelope[], position: LogPosition): Promise<void> {
+    let prepared;
+    try {
+      prepared = this.#publisher.prepare(run);
+    } catch (error) {
+      if (!(error instanceof InvalidEvent) || run.length === 1)
+        return this.#refused(run, position, error);
+      for (const envelope of run) await this.#publishRun([envelope], position);
+      return;
+    }
+    await this.#withRetry(() => this.#publisher.publish(prepared, { attempt: 1 }));
+    this.#published += run.length;
+  }
+
+  async #refused(run: readonly Envelope[], position: LogPosition, error: unknown): Promise<void> {
+    if (!(error instanceof InvalidEvent) || this.#settings.onRefused === 'stop') throw error;
+    const reason = describeCause(error);
+    for (const envelope of run) {
+      await this.#settings.deadLetters.park({
+        target: this.target,
+        position,
+        envelope,
+        reason,
+        time: new Date().toISOString(),
+      });
+      this.#parked++;
+      this.#settings.report(
+        this.target,
+        `parked ${envelope.id} (${envelope.stream} #${envelope.generation}): ${reason}`,
+      );
+    }
+  }
+
+  async #withRetry<T>(send: () => Promise<T>): Promise<T> {
+    const { retry } = this.#settings;
+    const result = await pRetry(
+      async () => {
+        const attempt = send();
+        this.#inFlight.add(attempt);
+        try {
+          return await attempt;
+        } catch (error) {
+          // A refusal no retry can mend ends the target; anything else is retried.
+          if (!isRetriable(error))
+            throw new AbortError(error instanceof Error ? error : String(error));
+          throw error;
+        } finally {
+          this.#inFlight.delete(attempt);
+        }
+      },
+      {
+        signal: this.#stopping.signal,
+        // retry's `forever` keeps one timeout in hand; an infinite `retries` would build them all.
+        ...(Number.isFinite(retry.retries) ? { retries: retry.retries } : { forever: true }),
+        minTimeout: retry.minTimeoutMs,
+        maxTimeout: retry.maxTimeoutMs,
+        randomize: true,
+        onFailedAttempt: (failure) => {
+          this.#state = 'retrying';
+          this.#lastError = failure.message;
+          this.#settings.report(
+            this.target,
+            `retrying (attempt ${failure.attemptNumber}): ${failure.message}`,
+          );
+        },
+      },
+    );
+    this.#state = 'running';
+    return result;
+  }
+
+  async #save(position: LogPosition): Promise<void> {
+    this.#version = await this.#settings.checkpoints.save(
+      this.#settings.key,
+      position,
+      this.#version,
+    );
+    this.#position = position;
+  }
+
+  #sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#idle = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.#settings.idleMs);
+      this.#idle = done;
+    });
+  }
+
+  #end(error: unknown): void {
+    if (this.#stopping.signal.aborted) {
+      this.#state = 'stopped';
+      return;
+    }
+    this.#lastError = describeCause(error);
+    this.#state = error instanceof CheckpointConflict ? 'stood-down' : 'failed';
+    this.#settings.report(this.target, `${this.#state}: ${this.#lastError}`);
+  }
+}
