@@ -11,7 +11,8 @@ import {
 } from '@eventfan/testing';
 import { connect, headers, type NatsConnection } from 'nats';
 import { describe, expect, it } from 'vitest';
-import { ensureStream, natsDispatcher, type JetStreamDispatcher } from '../src/index.js';
+import { ensureStream, natsPublisher, type NatsPublisher } from '../src/index.js';
+import { send as publish } from './support.js';
 
 const STREAMS = 120;
 const EVENTS_PER_STREAM = 3;
@@ -24,7 +25,7 @@ if (!canRun) {
   );
 }
 
-/** What the dispatcher said about each event: acknowledged, or reported as not delivered. */
+/** What the publisher said about each event: acknowledged, or reported as not delivered. */
 interface Ledger {
   readonly acked: Set<string>;
   readonly failed: Set<string>;
@@ -32,19 +33,13 @@ interface Ledger {
 }
 
 async function send(
-  dispatcher: JetStreamDispatcher,
+  publisher: NatsPublisher,
   batch: Envelope[],
   ledger: Ledger,
   attempt: number,
 ): Promise<void> {
-  const stream = (batch[0] as Envelope).stream;
   try {
-    const receipt = await dispatcher.dispatch(batch, {
-      aggregate: 'conformance',
-      stream,
-      expectedGeneration: 0,
-      attempt,
-    });
+    const receipt = await publish(publisher, batch, { attempt });
     for (const event of receipt.events) ledger.acked.add(event.id);
   } catch (error) {
     const delivered =
@@ -83,7 +78,7 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 describe.skipIf(!canRun)(
   'fault: nats-server stopped mid-run and restarted on the same store dir',
   () => {
-    it('given dispatches in flight, when the server stops and comes back, then every acknowledged event is stored exactly once, every missing one was reported failed, and a retry completes the rest once', async () => {
+    it('given publishes in flight, when the server stops and comes back, then every acknowledged event is stored exactly once, every missing one was reported failed, and a retry completes the rest once', async () => {
       const acquired = await acquireBroker(natsBroker, { ownProcess: true });
       if (isMissing(acquired)) throw new Error(acquired.missing);
       const broker: Broker = acquired;
@@ -94,7 +89,7 @@ describe.skipIf(!canRun)(
       });
       try {
         await ensureStream(nc, { name: 'FAULT', subjects: ['fault.>'] });
-        const dispatcher = natsDispatcher({
+        const publisher = natsPublisher({
           connection: nc,
           headers,
           prefix: 'fault',
@@ -109,11 +104,11 @@ describe.skipIf(!canRun)(
         let outage: Promise<void> | undefined;
         const lane = async () => {
           while (next < batches.length) {
-            await send(dispatcher, batches[next++] as Envelope[], ledger, 1);
+            await send(publisher, batches[next++] as Envelope[], ledger, 1);
             if (!outage && ledger.acked.size >= (STREAMS * EVENTS_PER_STREAM) / 4) {
               outage = (async () => {
                 await broker.control?.stop();
-                await until(() => ledger.failed.size > 0, 'a dispatch failed during the outage');
+                await until(() => ledger.failed.size > 0, 'a publish failed during the outage');
                 await broker.control?.start();
               })();
               await outage;
@@ -128,7 +123,7 @@ describe.skipIf(!canRun)(
           ledger.acked.size + ledger.failed.size,
           'every event was either acknowledged or reported failed',
         ).toBe(all.length);
-        expect(ledger.failed.size, 'the outage made some dispatches fail').toBeGreaterThan(0);
+        expect(ledger.failed.size, 'the outage made some publishes fail').toBeGreaterThan(0);
         await until(() => !nc.isClosed() && nc.info !== undefined, 'the client reconnected');
 
         const counts = await storedCounts(nc, 'FAULT');
@@ -149,7 +144,7 @@ describe.skipIf(!canRun)(
         ).toEqual([]);
 
         const retry: Ledger = { acked: new Set(), failed: new Set(), failedBatches: [] };
-        for (const batch of ledger.failedBatches) await send(dispatcher, batch, retry, 2);
+        for (const batch of ledger.failedBatches) await send(publisher, batch, retry, 2);
         expect(retry.failed.size).toBe(0);
         const after = await storedCounts(nc, 'FAULT');
         expect(

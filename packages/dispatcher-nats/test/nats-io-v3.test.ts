@@ -1,4 +1,4 @@
-import { ConcurrencyConflict, type DispatchContext, type Envelope } from '@eventfan/core';
+import { ConcurrencyConflict, type Envelope } from '@eventfan/core';
 import { describeWithBroker } from '@eventfan/testing/vitest';
 import { sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import { jetstream } from '@nats-io/jetstream';
@@ -10,31 +10,32 @@ import {
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  NatsDispatchError,
-  natsDispatcher,
+  coreNatsPublisher,
+  NatsPublishError,
+  natsPublisher,
   subjectToken,
-  type JetStreamDispatcherOptions,
+  type NatsPublisherOptions,
 } from '../src/index.js';
-import { decodeWithSdk, expectSameEvent, readSubject, streamFor, uniqueNames } from './support.js';
-
-const context = (stream: string, expectedGeneration = 0): DispatchContext => ({
-  aggregate: 'conformance',
-  stream,
-  expectedGeneration,
-  attempt: 1,
-});
+import {
+  decodeWithSdk,
+  expectSameEvent,
+  readSubject,
+  send,
+  streamFor,
+  uniqueNames,
+} from './support.js';
 
 describeWithBroker(
   'nats',
-  'dispatchers over the @nats-io 3.x clients (transport-node + jetstream)',
+  'publishers over the @nats-io 3.x clients (transport-node + jetstream)',
   (broker) => {
     const names = uniqueNames('v3');
     let nc: NatsConnectionV3;
     let reader: NatsConnection;
     const subjectOf = (stream: string) => `${names.prefix}.conformance.${subjectToken(stream)}`;
-    /** A JetStream dispatcher over the 3.x clients, under this file's prefix unless `more` says. */
-    const v3Dispatcher = (more: Partial<JetStreamDispatcherOptions> = {}) =>
-      natsDispatcher({
+    /** A JetStream publisher over the 3.x clients, under this file's prefix unless `more` says. */
+    const v3Publisher = (more: Partial<NatsPublisherOptions> = {}) =>
+      natsPublisher({
         connection: nc,
         jetstream: jetstream(nc),
         headers: headersV3,
@@ -52,12 +53,12 @@ describeWithBroker(
       await reader?.close();
     });
 
-    it('given jetstream(nc), when a batch is dispatched, then it is stored in order and reads back field by field', async () => {
-      const dispatcher = v3Dispatcher();
+    it('given jetstream(nc), when a batch is published, then it is stored in order and reads back field by field', async () => {
+      const publisher = v3Publisher();
       const stream = uniqueStream();
       const envelopes = await sampleEnvelopes(stream, 3);
-      const receipt = await dispatcher.dispatch(envelopes, context(stream));
-      const again = await dispatcher.dispatch(envelopes, { ...context(stream), attempt: 2 });
+      const receipt = await send(publisher, envelopes);
+      const again = await send(publisher, envelopes, { attempt: 2 });
       const messages = await readSubject(reader, names.stream, subjectOf(stream), 3);
       expect(messages).toHaveLength(3);
       messages.forEach((m, i) => expectSameEvent(decodeWithSdk(m), envelopes[i] as Envelope));
@@ -65,50 +66,46 @@ describeWithBroker(
       expect(again.events.every((e) => e.duplicate)).toBe(true);
     });
 
-    it('given checkGeneration and a stale expected generation, when dispatched, then the 3.x error is read as a ConcurrencyConflict', async () => {
-      const dispatcher = v3Dispatcher({ checkGeneration: true });
+    it('given checkGeneration and a stale expected generation, when published, then the 3.x error is read as a ConcurrencyConflict', async () => {
+      const publisher = v3Publisher({ checkGeneration: true });
       const stream = uniqueStream();
-      await dispatcher.dispatch(await sampleEnvelopes(stream, 1), context(stream));
-      const other = v3Dispatcher({ checkGeneration: true });
-      await other.dispatch(await sampleEnvelopes(stream, 1, { after: 1 }), context(stream, 1));
-      const attempt = dispatcher.dispatch(
-        await sampleEnvelopes(stream, 1, { after: 1, padding: 2 }),
-        context(stream, 1),
-      );
+      await send(publisher, await sampleEnvelopes(stream, 1));
+      const other = v3Publisher({ checkGeneration: true });
+      await send(other, await sampleEnvelopes(stream, 1, { after: 1 }));
+      const attempt = send(publisher, await sampleEnvelopes(stream, 1, { after: 1, padding: 2 }));
       await expect(attempt).rejects.toThrow(ConcurrencyConflict);
       await expect(attempt).rejects.toMatchObject({ expectedGeneration: 1, actualGeneration: 2 });
     });
 
-    it('given a subject no stream captures, when dispatched, then the 3.x "JetStream not enabled" error is told apart as NATS_NO_STREAM', async () => {
-      const dispatcher = v3Dispatcher({ prefix: 'nowhere.v3' });
+    it('given a subject no stream captures, when published, then the 3.x "JetStream not enabled" error is told apart as NATS_NO_STREAM', async () => {
+      const publisher = v3Publisher({ prefix: 'nowhere.v3' });
       const stream = uniqueStream();
-      const attempt = dispatcher.dispatch(await sampleEnvelopes(stream, 1), context(stream));
-      await expect(attempt).rejects.toThrow(NatsDispatchError);
+      const attempt = send(publisher, await sampleEnvelopes(stream, 1));
+      await expect(attempt).rejects.toThrow(NatsPublishError);
       await expect(attempt).rejects.toMatchObject({
         code: 'NATS_NO_STREAM',
         subject: `nowhere.v3.conformance.${stream}`,
       });
     });
 
-    it('given a 3.x connection without jetstream, when a JetStream dispatcher is made, then a TypeError says to pass jetstream(nc)', () => {
-      expect(() => natsDispatcher({ connection: nc, headers: headersV3 })).toThrow(
+    it('given a 3.x connection without jetstream, when a JetStream publisher is made, then a TypeError says to pass jetstream(nc)', () => {
+      expect(() => natsPublisher({ connection: nc, headers: headersV3 })).toThrow(
         /pass `jetstream` \(jetstream\(nc\)/,
       );
     });
 
-    it('given core mode, when dispatched, then a subscriber gets the CloudEvents in order', async () => {
+    it('given a core publisher, when published, then a subscriber gets the CloudEvents in order', async () => {
       const stream = uniqueStream();
       const envelopes = await sampleEnvelopes(stream, 2);
       const subject = `${names.prefix}.core.conformance.${subjectToken(stream)}`;
       const subscription = reader.subscribe(subject, { max: 2 });
       await reader.flush();
-      const dispatcher = natsDispatcher({
+      const publisher = coreNatsPublisher({
         connection: nc,
         headers: headersV3,
         prefix: `${names.prefix}.core`,
-        mode: 'core',
       });
-      await dispatcher.dispatch(envelopes, context(stream));
+      await send(publisher, envelopes);
       const received: string[] = [];
       for await (const m of subscription) received.push(decodeWithSdk(m).id);
       expect(received).toEqual(envelopes.map((e) => e.id));

@@ -1,4 +1,4 @@
-import { DispatchFailed, dispatch, initial } from '@eventfan/core';
+import { commandHandler, DispatchFailed, InMemoryEventStore, type Publisher } from '@eventfan/core';
 import {
   Conformance,
   brokersRequired,
@@ -11,7 +11,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect as connectV3, headers as headersV3 } from '@nats-io/transport-node';
 import { connect, headers, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureStream, NatsDispatchError, natsDispatcher } from '../src/index.js';
+import { ensureStream, NatsPublishError, natsPublisher } from '../src/index.js';
 
 /** One account with JetStream; `limited` may not publish under `secret.`. */
 const CONFIG = `
@@ -38,7 +38,16 @@ describe.skipIf(!canRun)('permission denied (own nats-server with per-user permi
   let server: Broker | undefined;
   let admin: NatsConnection;
   let limited: NatsConnection;
-  const current = () => ({ ...initial(Conformance, 'x'), stream: `s${Date.now().toString(36)}` });
+  /** Handles one command through a fresh store and `publisher`; resolves with what it threw. */
+  const refused = (publisher: Publisher, id: string) =>
+    commandHandler({
+      aggregate: Conformance,
+      store: new InMemoryEventStore(),
+      publishers: [publisher],
+    })
+      .handle(id, { type: 'Tick', n: 1 })
+      .catch((e: unknown) => e);
+  const uniqueId = () => `s${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
   beforeAll(async () => {
     const started = await startNatsProcess({ config: CONFIG });
@@ -54,37 +63,35 @@ describe.skipIf(!canRun)('permission denied (own nats-server with per-user permi
     await server?.dispose();
   });
 
-  it('given a user who may not publish there, when dispatched, then NatsDispatchError names the subject and dispatch() reports DispatchFailed with it', async () => {
-    const dispatcher = natsDispatcher({ connection: limited, headers, prefix: 'secret' });
-    const target = current();
-    const error = await dispatch(Conformance, target, { type: 'Tick', n: 1 }, [dispatcher]).catch(
-      (e: unknown) => e,
-    );
+  it('given a user who may not publish there, when a command is handled, then DispatchFailed (not retriable) carries the NatsPublishError naming the subject', async () => {
+    const publisher = natsPublisher({ connection: limited, headers, prefix: 'secret' });
+    const id = uniqueId();
+    const stream = Conformance.streamOf(id);
+    const error = await refused(publisher, id);
     expect(error).toBeInstanceOf(DispatchFailed);
+    expect(error).toMatchObject({ retriable: false });
     const cause = (error as DispatchFailed).failures[0]?.error;
-    expect(cause).toBeInstanceOf(NatsDispatchError);
+    expect(cause).toBeInstanceOf(NatsPublishError);
     expect(cause).toMatchObject({
       code: 'NATS_PERMISSION_DENIED',
-      subject: `secret.conformance.${target.stream}`,
+      subject: `secret.conformance.${stream}`,
+      retriable: false,
     });
     expect((error as Error).message).toContain(
-      `could not publish to subject "secret.conformance.${target.stream}": permission denied`,
+      `could not publish to subject "secret.conformance.${stream}": permission denied`,
     );
   });
 
-  it('given the 3.x client and a user who may not publish there, when dispatched, then the same NatsDispatchError comes out', async () => {
+  it('given the 3.x client and a user who may not publish there, when a command is handled, then the same NatsPublishError comes out', async () => {
     const nc = await connectV3({ servers: server?.url ?? '', user: 'limited', pass: 'pw' });
     try {
-      const dispatcher = natsDispatcher({
+      const publisher = natsPublisher({
         connection: nc,
         jetstream: jetstream(nc),
         headers: headersV3,
         prefix: 'secret',
       });
-      const target = current();
-      const error = await dispatch(Conformance, target, { type: 'Tick', n: 1 }, [dispatcher]).catch(
-        (e: unknown) => e,
-      );
+      const error = await refused(publisher, uniqueId());
       expect((error as DispatchFailed).failures[0]?.error).toMatchObject({
         code: 'NATS_PERMISSION_DENIED',
       });
