@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** The UUID v5 namespace of eventfan event ids: uuid5(URL namespace, "eventfan"). */
 export const EVENT_ID_NAMESPACE = '77ac3011-5a20-53e0-ac16-06124cf1c431';
@@ -14,12 +14,13 @@ const namespaceBytes = Buffer.from(EVENT_ID_NAMESPACE.replaceAll('-', ''), 'hex'
  * second would be taken for a retry of the first and silently lost.
  */
 export function eventId(stream: string, generation: number, commandId: string): string {
-  const hash = createHash('sha1')
-    .update(namespaceBytes)
-    .update(`${stream}\u0000${generation}\u0000${commandId}`, 'utf8')
-    .digest();
-  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
-  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
-  const hex = hash.toString('hex', 0, 16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  const name = Buffer.from(`${stream}\u0000${generation}\u0000${commandId}`, 'utf8');
+  // One-shot SHA-1 of namespace + name (no Hash object per event), as hex.
+  const hex = hash('sha1', Buffer.concat([namespaceBytes, name]), 'hex');
+  // RFC 9562 UUID v5: the version digit is 5; the variant digit keeps its low two bits under
+  // the variant's "10", which leaves 8, 9, a or b.
+  const variant = VARIANT_DIGITS[Number.parseInt(hex.charAt(16), 16) % 4];
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+const VARIANT_DIGITS = '89ab';
