@@ -307,6 +307,18 @@ describe('EventStoreDB test server — catch-up subscriptions', () => {
     expect(seen.seen).toEqual([order[2], order[3], order[4], 'caughtUp']);
   });
 
+  it('given events, when subscribed to $all from the end, then only events appended later come, after caughtUp', async () => {
+    await interleaved();
+    const subscription = client.subscribeToAll({ fromPosition: END });
+    const seen = probe(subscription);
+    await seen.until((s) => s.includes('caughtUp'));
+    const name = named('later');
+    await client.appendToStream(name, [event(0), event(1)]);
+    await seen.until((s) => s.includes(`${name}@1`));
+    await subscription.unsubscribe();
+    expect(seen.seen).toEqual(['caughtUp', `${name}@0`, `${name}@1`]);
+  });
+
   it('given a stream with events, when subscribed to it from the start, from a revision and from the end, then each gets what follows, caughtUp, then live events', async () => {
     const name = named('stream');
     await client.appendToStream(name, [event(0), event(1), event(2)]);
