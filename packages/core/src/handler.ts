@@ -10,6 +10,7 @@ import { deliver, prepareAll } from './publish.js';
 import type { Publisher, Receipt } from './publisher.js';
 import type { Relay } from './relay/relay.js';
 import type { EventStore } from './store.js';
+import { inSpan, spanAttributes, type TraceParent } from './tracing.js';
 
 export interface CommandHandlerOptions<S, C extends Command, E extends DomainEvent> {
   readonly aggregate: Aggregate<S, C, E>;
@@ -99,11 +100,17 @@ export function commandHandler<S, C extends Command, E extends DomainEvent>(
     current: Versioned<S>,
     command: C,
     handleOptions: HandleOptions,
+    trace: Trace,
   ): Promise<Handled<S, E>> {
     const decided = decide(aggregate, current, command);
     let state = current;
     for (const event of decided) state = evolve(aggregate, state, event, command.type);
-    const { events, envelopes } = await toEnvelopes(aggregate, current, decided, handleOptions);
+    // The handle span becomes the events' trace context unless the caller brought its own.
+    const traced =
+      handleOptions.traceparent === undefined && trace.traceparent !== undefined
+        ? { ...handleOptions, traceparent: trace.traceparent }
+        : handleOptions;
+    const { events, envelopes } = await toEnvelopes(aggregate, current, decided, traced);
     if (envelopes.length === 0) {
       return { state, events, envelopes, receipts: [], duplicate: false };
     }
@@ -111,11 +118,10 @@ export function commandHandler<S, C extends Command, E extends DomainEvent>(
     const batches = prepareAll(publishers, envelopes);
     const { signal } = handleOptions;
     if (signal?.aborted) throw new OperationAborted(store.name, current.stream, signal.reason);
-    const appended = await store.append(
-      current.stream,
-      envelopes,
-      current.generation,
-      signal ? { signal } : {},
+    const appended = await inSpan(
+      'eventfan.append',
+      { parent: trace.span, attributes: spanAttributes(store.name, envelopes) },
+      () => store.append(current.stream, envelopes, current.generation, signal ? { signal } : {}),
     );
     const duplicate = appended.events.every((e) => e.duplicate);
     const snapshotFailed = duplicate ? undefined : await snapshot(current.generation, state);
@@ -129,9 +135,10 @@ export function commandHandler<S, C extends Command, E extends DomainEvent>(
       ...(snapshotFailed ? { snapshotFailed } : {}),
     });
     options.relay?.notify();
-    if (inlinePublishing)
-      return deliver(current.stream, batches, { attempt: 1 }, complete, [stored]);
-    return complete([stored]);
+    if (!inlinePublishing) return complete([stored]);
+    return deliver({ stream: current.stream, batches, attempt: 1, parent: trace.span }, complete, [
+      stored,
+    ]);
   }
 
   /** Writes a snapshot when the append crossed a multiple of `snapshotEvery`. */
@@ -155,6 +162,7 @@ export function commandHandler<S, C extends Command, E extends DomainEvent>(
   async function repeat(
     current: Versioned<S>,
     stored: readonly Envelope[],
+    trace: Trace,
   ): Promise<Handled<S, E>> {
     const batches = prepareAll(publishers, stored);
     const receipt: Receipt = {
@@ -177,28 +185,51 @@ export function commandHandler<S, C extends Command, E extends DomainEvent>(
       duplicate: true,
     });
     if (!inlinePublishing) return complete([receipt]);
-    return deliver(current.stream, batches, { attempt: 2 }, complete, [receipt]);
+    return deliver({ stream: current.stream, batches, attempt: 2, parent: trace.span }, complete, [
+      receipt,
+    ]);
   }
 
   return {
     aggregate,
     store,
     publishers,
-    async handle(id, command, handleOptions = {}) {
-      for (let attempt = 0; ; attempt++) {
-        const loaded = await replay(aggregate, store, id, handleOptions.commandId);
-        if (loaded.ofCommand.length > 0) return repeat(loaded.current, loaded.ofCommand);
-        try {
-          return await decideAndStore(loaded.current, command, handleOptions);
-        } catch (error) {
-          if (!(error instanceof ConcurrencyConflict) || attempt >= retries) throw error;
+    handle(id, command, handleOptions = {}) {
+      return traced(aggregate.streamOf(id), command, async (trace) => {
+        for (let attempt = 0; ; attempt++) {
+          const loaded = await replay(aggregate, store, id, handleOptions.commandId);
+          if (loaded.ofCommand.length > 0) return repeat(loaded.current, loaded.ofCommand, trace);
+          try {
+            return await decideAndStore(loaded.current, command, handleOptions, trace);
+          } catch (error) {
+            if (!(error instanceof ConcurrencyConflict) || attempt >= retries) throw error;
+          }
         }
-      }
+      });
     },
     handleLoaded(current, command, handleOptions = {}) {
-      return decideAndStore(current, command, handleOptions);
+      return traced(current.stream, command, (trace) =>
+        decideAndStore(current, command, handleOptions, trace),
+      );
     },
   };
+
+  function traced<T>(stream: string, command: C, run: (trace: Trace) => Promise<T>): Promise<T> {
+    const attributes = {
+      'eventfan.aggregate': aggregate.name,
+      'eventfan.stream': stream,
+      'eventfan.command': String((command as Partial<Command> | null)?.type),
+    };
+    return inSpan('eventfan.handle', { attributes }, (span, traceparent) =>
+      run({ span, traceparent }),
+    );
+  }
+}
+
+/** The handle span, to parent the append and publish spans and to stamp the events' trace. */
+interface Trace {
+  readonly span: TraceParent;
+  readonly traceparent: string | undefined;
 }
 
 function checkOptions(

@@ -1,6 +1,7 @@
 import type { Envelope } from './envelope.js';
 import { describeCause, EventfanError, isRetriable } from './errors.js';
 import type { Prepared, PublishContext, Publisher, Receipt } from './publisher.js';
+import { inSpan, spanAttributes, type TraceParent } from './tracing.js';
 
 /** Why one publisher did not take the events. */
 export interface TargetFailure {
@@ -31,10 +32,17 @@ export interface PublishOutcome {
 export async function publishAll(
   batches: readonly PreparedFor[],
   context: PublishContext,
+  parent?: TraceParent,
 ): Promise<PublishOutcome> {
   // async: a publisher that throws synchronously fails alone, like one that rejects.
   const settled = await Promise.allSettled(
-    batches.map(async ({ publisher, prepared }) => publisher.publish(prepared, context)),
+    batches.map(async ({ publisher, prepared }) =>
+      inSpan(
+        'eventfan.publish',
+        { parent, attributes: spanAttributes(publisher.name, prepared.envelopes) },
+        () => publisher.publish(prepared, context),
+      ),
+    ),
   );
   const receipts: Receipt[] = [];
   const failures: TargetFailure[] = [];
@@ -112,22 +120,27 @@ export class DispatchFailed<T = unknown> extends EventfanError {
  * Publishes and, while targets fail, keeps the receipts of those that took the events so a retry
  * only touches the rest.
  */
+export interface Delivery {
+  readonly stream: string;
+  readonly batches: readonly PreparedFor[];
+  readonly attempt: number;
+  readonly parent?: TraceParent;
+}
+
 export async function deliver<T>(
-  stream: string,
-  batches: readonly PreparedFor[],
-  context: PublishContext,
+  delivery: Delivery,
   complete: (receipts: readonly Receipt[]) => T,
   earlier: readonly Receipt[],
 ): Promise<T> {
-  const outcome = await publishAll(batches, context);
+  const { stream, batches, attempt } = delivery;
+  const outcome = await publishAll(batches, { attempt }, delivery.parent);
   const receipts = [...earlier, ...outcome.receipts];
   if (outcome.failures.length === 0) return complete(receipts);
   const failed = new Set(outcome.failures.map((f) => f.target));
   const again = batches.filter((b) => failed.has(b.publisher.name));
-  const next = { attempt: context.attempt + 1 };
   throw new DispatchFailed(
     stream,
     { result: complete(receipts), receipts, failures: outcome.failures },
-    () => deliver(stream, again, next, complete, receipts),
+    () => deliver({ stream, batches: again, attempt: attempt + 1 }, complete, receipts),
   );
 }

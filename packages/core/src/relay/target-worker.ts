@@ -6,6 +6,7 @@ import type { EventStore, LoggedEnvelope, LogPosition } from '../store.js';
 import { CheckpointConflict, type Checkpoints } from './checkpoints.js';
 import type { DeadLetters } from './dead-letters.js';
 import { streamRuns } from './runs.js';
+import { inSpan, spanAttributes } from '../tracing.js';
 
 /** How a relay retries a target that is down: exponential backoff with jitter, from p-retry. */
 export interface RelayRetry {
@@ -191,7 +192,11 @@ export class TargetWorker {
       for (const envelope of run) await this.#publishRun([envelope], position);
       return;
     }
-    await this.#withRetry(() => this.#publisher.publish(prepared, { attempt: 1 }));
+    const attributes = spanAttributes(this.target, run);
+    const links = run.map((e) => e.metadata.traceparent);
+    await inSpan('eventfan.relay.publish', { attributes, links }, () =>
+      this.#withRetry(() => this.#publisher.publish(prepared, { attempt: 1 })),
+    );
     this.#published += run.length;
   }
 
