@@ -1,9 +1,9 @@
 import { checkCharacters } from './characters.js';
 import { mediaType } from './content-type.js';
-import { checkData } from './data-check.js';
+import { checkData, type DataOrigin } from './data-check.js';
 import { invalid, InvalidCloudEvent, show } from './errors.js';
+import { Memo } from './memo.js';
 import { extensionNameProblem } from './names.js';
-import { remember } from './remember.js';
 import { isRfc3339 } from './rfc3339.js';
 
 type Attributes = Readonly<Record<string, unknown>>;
@@ -32,20 +32,32 @@ const URI_SCHEME = /^[A-Za-z][A-Za-z\d+.-]*:/;
 const BASE64 = /^[A-Za-z\d+/]*={0,2}$/;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
-// Applications reuse a few sources and extension names: each is checked once.
-const knownUris = new Set<string>();
-let lastSource = '';
-const knownExtensionNames = new Set<string>();
+
+// Events of one application repeat their attribute names and most values: the kind of each name
+// and, per name, the last value that passed its checks are remembered, and an exact repeat is
+// not checked again. Long values are not kept.
+const extensionNames = new Memo<string, Kind.Extension>(256);
+const goodValues = new Memo<string, string>(256);
+const MAX_REMEMBERED_LENGTH = 256;
+
+/** How `checkAttributes` reads an event. */
+export interface CheckOptions extends DataOrigin {
+  /**
+   * Scan strings for forbidden characters. False when the caller rules them out more cheaply on
+   * the JSON text (`jsonMayHideBadCharacter`).
+   */
+  readonly scanStrings: boolean;
+}
+
+/** An event handed in as an object, checked in full. */
+export const IN_FULL: CheckOptions = { parsedJson: false, scanStrings: true };
 
 /**
- * The checks of `validateCloudEvent`, in one walk over the attributes. `fromJson`: the event is
- * fresh from JSON.parse, so null attributes count as unset (as the JSON format requires) and data
- * needs no check that it is JSON. `scanStrings: false` leaves out the scan for forbidden
- * characters, for the JSON format to rule out more cheaply on the JSON text
- * (`jsonMayHideBadCharacter`). Returns whether the event holds such nulls or `data_base64`
- * (which a decoder then normalizes).
+ * The checks of `validateCloudEvent`, in one walk over the attributes. From JSON.parse
+ * (`parsedJson`), null attributes count as unset, as the JSON format requires. Returns whether the
+ * event holds such nulls or `data_base64` (which a decoder then normalizes).
  */
-export function checkAttributes(event: unknown, fromJson: boolean, scanStrings: boolean): boolean {
+export function checkAttributes(event: unknown, options: CheckOptions): boolean {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new InvalidCloudEvent(`a CloudEvent is an object of attributes, got ${show(event)}`);
   }
@@ -55,25 +67,23 @@ export function checkAttributes(event: unknown, fromJson: boolean, scanStrings: 
   let data: unknown;
   let base64: unknown;
   let contentType: string | undefined;
-  let position = -1;
   for (const name in attributes) {
     const value = attributes[name];
-    position++;
     if (value === undefined) continue;
     if (name === 'data') {
       data = value;
       continue;
     }
     if (value === null) {
-      if (fromJson) {
+      if (options.parsedJson) {
         needsNormalizing = true;
         continue;
       }
       // Required ones are reported as missing.
-      if (kindAt(position, name, attributes) <= LAST_REQUIRED) continue;
+      if (kindOf(name, attributes) <= LAST_REQUIRED) continue;
       invalid(attributes, name, `${name} is null; omit an unset attribute instead`);
     }
-    const kind = kindAt(position, name, attributes);
+    const kind = kindOf(name, attributes);
     if (kind <= LAST_REQUIRED) required |= 1 << kind;
     switch (kind) {
       case Kind.Specversion:
@@ -85,18 +95,16 @@ export function checkAttributes(event: unknown, fromJson: boolean, scanStrings: 
       case Kind.Type:
       case Kind.Subject:
         nonEmptyString(attributes, name, value);
-        if (scanStrings) scanAt(position, attributes, name, value as string);
+        if (options.scanStrings) scan(attributes, name, value as string);
         break;
       case Kind.Source:
-        checkUri(attributes, name, nonEmptyString(attributes, name, value), false);
+        checkUriReference(attributes, name, nonEmptyString(attributes, name, value));
         break;
       case Kind.Dataschema:
-        checkUri(attributes, name, nonEmptyString(attributes, name, value), true);
+        checkAbsoluteUri(attributes, name, nonEmptyString(attributes, name, value));
         break;
       case Kind.Time:
-        if (!isRfc3339(nonEmptyString(attributes, name, value))) {
-          invalid(attributes, name, `time must be an RFC 3339 timestamp, got ${show(value)}`);
-        }
+        checkTime(attributes, name, nonEmptyString(attributes, name, value));
         break;
       case Kind.ContentType:
         contentType = nonEmptyString(attributes, name, value);
@@ -120,31 +128,14 @@ export function checkAttributes(event: unknown, fromJson: boolean, scanStrings: 
         needsNormalizing = true;
         break;
       case Kind.Extension:
-        if (checkExtensionValue(attributes, name, value) && scanStrings) {
-          scanAt(position, attributes, name, value as string);
+        if (checkExtensionValue(attributes, name, value) && options.scanStrings) {
+          scan(attributes, name, value as string);
         }
     }
   }
   if (required !== ALL_REQUIRED) reportMissing(attributes, required);
-  checkData(attributes, data, base64, contentType, fromJson);
+  checkData(attributes, data, base64, contentType, options);
   return needsNormalizing;
-}
-
-// Events of one application repeat their attribute names in the same order: a name equal to the
-// one last seen at its position keeps that one's Kind, without a switch or a Set lookup (names
-// from JSON.parse are interned, so the comparison is a pointer check).
-const REMEMBERED_POSITIONS = 32;
-const namesAt: string[] = new Array<string>(REMEMBERED_POSITIONS).fill('');
-const kindsAt: Kind[] = new Array<Kind>(REMEMBERED_POSITIONS).fill(Kind.Extension);
-
-function kindAt(position: number, name: string, attributes: Attributes): Kind {
-  if (namesAt[position] === name) return kindsAt[position] as Kind;
-  const kind = kindOf(name, attributes);
-  if (position < REMEMBERED_POSITIONS) {
-    namesAt[position] = name;
-    kindsAt[position] = kind;
-  }
-  return kind;
 }
 
 /** The Kind of attribute `name`; fails when it is neither defined by the spec nor an extension. */
@@ -169,13 +160,14 @@ function kindOf(name: string, attributes: Attributes): Kind {
     case 'data_base64':
       return Kind.Base64;
     default:
-      if (!knownExtensionNames.has(name)) {
-        const problem = extensionNameProblem(name);
-        if (problem !== undefined) invalid(attributes, name, problem);
-        remember(knownExtensionNames, name);
-      }
-      return Kind.Extension;
+      return extensionNames.get(name) ?? extensionNames.remember(name, extension(name, attributes));
   }
+}
+
+function extension(name: string, attributes: Attributes): Kind.Extension {
+  const problem = extensionNameProblem(name);
+  if (problem !== undefined) invalid(attributes, name, problem);
+  return Kind.Extension;
 }
 
 const REQUIRED_IN_SPEC_ORDER = [
@@ -193,20 +185,24 @@ function reportMissing(attributes: Attributes, required: number): never {
   return invalid(attributes, name, `required attribute "${name}" is missing`);
 }
 
-// Likewise a string equal to the one last found clean at its position needs no new scan for
-// forbidden characters: sources, types, streams and most extensions repeat from event to event
-// (often as the very same string, when the comparison is a pointer check). Long ones are not kept.
-const cleanAt: (string | undefined)[] = new Array<string | undefined>(REMEMBERED_POSITIONS).fill(
-  undefined,
-);
-const MAX_REMEMBERED_LENGTH = 256;
-
-function scanAt(position: number, attributes: Attributes, name: string, value: string): void {
-  if (cleanAt[position] === value) return;
+/** Fails when string attribute `name` holds a forbidden character (see `checkCharacters`). */
+function scan(attributes: Attributes, name: string, value: string): void {
+  if (goodValues.get(name) === value) return;
   checkCharacters(attributes, name, value);
-  if (position < REMEMBERED_POSITIONS && value.length <= MAX_REMEMBERED_LENGTH) {
-    cleanAt[position] = value;
+  rememberGood(name, value);
+}
+
+function checkTime(attributes: Attributes, name: string, value: string): void {
+  const last = goodValues.get(name);
+  if (last === value) return;
+  if (!isRfc3339(value, last)) {
+    invalid(attributes, name, `time must be an RFC 3339 timestamp, got ${show(value)}`);
   }
+  rememberGood(name, value);
+}
+
+function rememberGood(name: string, value: string): void {
+  if (value.length <= MAX_REMEMBERED_LENGTH) goodValues.remember(name, value);
 }
 
 /** Checks an extension's value type; true when the value is a string. */
@@ -236,22 +232,19 @@ function checkExtensionValue(attributes: Attributes, name: string, value: unknow
   }
 }
 
-function checkUri(attributes: Attributes, name: string, value: string, absolute: boolean): void {
-  // Comparing with the last source is cheaper than hashing a freshly decoded string.
-  if (!absolute && (value === lastSource || knownUris.has(value))) {
-    lastSource = value;
-    return;
+/** `source`: a URI-reference (RFC 3986). */
+function checkUriReference(attributes: Attributes, name: string, value: string): void {
+  if (goodValues.get(name) === value) return;
+  if (!URI_REFERENCE.test(value)) {
+    invalid(attributes, name, `${name} must be a URI-reference (RFC 3986), got ${show(value)}`);
   }
-  if ((absolute && !URI_SCHEME.test(value)) || !URI_REFERENCE.test(value)) {
-    invalid(
-      attributes,
-      name,
-      `${name} must be ${absolute ? 'an absolute URI' : 'a URI-reference'} (RFC 3986), got ${show(value)}`,
-    );
-  }
-  if (!absolute) {
-    lastSource = value;
-    remember(knownUris, value);
+  rememberGood(name, value);
+}
+
+/** `dataschema`: an absolute URI (RFC 3986). */
+function checkAbsoluteUri(attributes: Attributes, name: string, value: string): void {
+  if (!URI_SCHEME.test(value) || !URI_REFERENCE.test(value)) {
+    invalid(attributes, name, `${name} must be an absolute URI (RFC 3986), got ${show(value)}`);
   }
 }
 

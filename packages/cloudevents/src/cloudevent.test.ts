@@ -259,8 +259,8 @@ describe('given an invalid event, when it is validated', () => {
   });
 });
 
-// The checker remembers what it learned from earlier events (the kind of the name at each
-// position, the minute of the last timestamp): a later event must not ride on that memory.
+// The checker remembers what it learned from earlier events (the kind of each name, the last
+// value of each attribute that passed): a later event must not ride on that memory.
 describe('given a valid event was checked, when a later event differs from it', () => {
   const first = { ...valid, time: '2024-05-01T12:34:56.789Z', region: 'north' };
 

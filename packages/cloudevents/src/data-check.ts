@@ -2,24 +2,29 @@ import { findNonJson } from '@eventfan/core/adapter';
 import { isJsonContentType } from './content-type.js';
 import { invalid, show } from './errors.js';
 
+/** Where an event comes from, as far as checking its data goes. */
+export interface DataOrigin {
+  /** Fresh from JSON.parse: its data is a JSON value by construction. */
+  readonly parsedJson: boolean;
+}
+
 /**
  * Fails unless the event's data fits its `datacontenttype`: JSON data (or none) under a JSON type
- * or none, a string or bytes under any other; never both `data` and `data_base64`. `parsed`: the
- * data came out of JSON.parse, so it is a JSON value by construction.
+ * or none, a string or bytes under any other; never both `data` and `data_base64`.
  */
 export function checkData(
   event: Readonly<Record<string, unknown>>,
   data: unknown,
   base64: unknown,
   contentType: string | undefined,
-  parsed: boolean,
+  origin: DataOrigin,
 ): void {
   if (data !== undefined && base64 !== undefined) {
     invalid(event, 'data', 'an event carries either data or data_base64, not both');
   }
   if (isJsonContentType(contentType)) {
     if (base64 !== undefined) invalid(event, 'data_base64', binaryUnderJson(contentType));
-    if (data === undefined || parsed || isJsonValue(data, 0)) return;
+    if (data === undefined || origin.parsedJson || isJsonValue(data, 0)) return;
     if (data instanceof Uint8Array) invalid(event, 'data', binaryUnderJson(contentType));
     const notJson = findNonJson(data, 'data');
     if (notJson !== undefined) {

@@ -1,5 +1,5 @@
 import type { Envelope, EventMetadata } from '@eventfan/core';
-import { validateCloudEvent, vouchFor, type CloudEvent } from './cloudevent.js';
+import { validateCloudEvent, type CloudEvent } from './cloudevent.js';
 import { isJsonContentType } from './content-type.js';
 import { InvalidCloudEvent, show } from './errors.js';
 import { extensionNameProblem, RESERVED_ATTRIBUTES } from './names.js';
@@ -55,10 +55,19 @@ export function fromSequence(sequence: string, eventId?: string): number {
 }
 
 /**
- * The CloudEvent for an envelope (see the README's mapping table). Metadata keys become
- * extensions of the same name; a key that cannot be one is an InvalidCloudEvent naming it.
+ * The CloudEvent for an envelope (see the README's mapping table), validated, and frozen so that
+ * its attributes stay as validated. Metadata keys become extensions of the same name; a key that
+ * cannot be one is an InvalidCloudEvent naming it.
  */
 export function toCloudEvent(envelope: Envelope): CloudEvent {
+  return Object.freeze(buildCloudEvent(envelope));
+}
+
+/**
+ * `toCloudEvent` without the freeze, for the encoders that take an envelope: they encode the event
+ * in the same call and never hand it out, so it needs no protection and no second check.
+ */
+export function buildCloudEvent(envelope: Envelope): CloudEvent {
   const { id, generation, stream, metadata } = envelope;
   if (!Number.isSafeInteger(generation) || generation < 1) {
     throw new InvalidCloudEvent(
@@ -101,7 +110,7 @@ export function toCloudEvent(envelope: Envelope): CloudEvent {
   }
   // Last, so the JSON format reads attributes first.
   if (envelope.data !== undefined) event.data = envelope.data;
-  return vouchFor(validateCloudEvent(event));
+  return validateCloudEvent(event);
 }
 
 /**

@@ -1,6 +1,8 @@
-import { assertValid, validateCloudEvent, type CloudEvent } from './cloudevent.js';
+import type { Envelope } from '@eventfan/core';
+import { validateCloudEvent, type CloudEvent } from './cloudevent.js';
 import { isJsonContentType } from './content-type.js';
 import { bytesToData, dataToBytes, hasEmptyNonJsonData, utf8 } from './data.js';
+import { buildCloudEvent } from './envelope.js';
 import { InvalidCloudEvent, show } from './errors.js';
 import { extensionNameProblem } from './names.js';
 
@@ -32,10 +34,23 @@ const NOT_IN_METADATA: ReadonlySet<string> = new Set(['id', 'type', 'data', 'dat
 
 /**
  * The event as an EventStoreDB record. JSON data is stored as `application/json`; text, binary
- * or no data as `application/octet-stream` bytes (no data = empty bytes).
+ * or no data as `application/octet-stream` bytes (no data = empty bytes). The event is validated
+ * first; throws InvalidCloudEvent.
  */
 export function toEsdbRecord(event: CloudEvent): EsdbRecord {
-  assertValid(event, true);
+  return record(validateCloudEvent(event));
+}
+
+/**
+ * `toEsdbRecord(toCloudEvent(envelope))` in one call, as a store appends: the event is built and
+ * validated once, and encoded without being handed out, so nothing is checked twice.
+ */
+export function envelopeToEsdbRecord(envelope: Envelope): EsdbRecord {
+  return record(buildCloudEvent(envelope));
+}
+
+/** The record of a valid event. */
+function record(event: CloudEvent): EsdbRecord {
   const metadata: Record<string, unknown> = {};
   for (const name in event) {
     const value = event[name];

@@ -2,10 +2,17 @@ import { validateCloudEvent, type CloudEvent } from './cloudevent.js';
 import { isStructuredContentType } from './content-type.js';
 import { bytesToData, utf8 } from './data.js';
 import { InvalidCloudEvent, show } from './errors.js';
+import { Memo } from './memo.js';
 import { percentDecode, percentEncode } from './percent.js';
 
 /** Binary mode: attributes in headers, data as the message body. Structured: the JSON format. */
 export type BindingMode = 'binary' | 'structured';
+
+/** Options of the binding encoders (`toKafkaRecord`, `toNatsRecord` and their envelope forms). */
+export interface BindingOptions {
+  /** Default `'binary'`. */
+  readonly mode?: BindingMode;
+}
 
 /** A header value as clients deliver it: text, bytes, or several of them. */
 export type HeaderValue = string | Uint8Array | readonly (string | Uint8Array)[] | undefined;
@@ -20,56 +27,59 @@ export const CONTENT_TYPE = 'content-type';
 type HeaderRole =
   { readonly kind: 'content-type' } | { readonly kind: 'attribute'; readonly name: string } | null;
 
-const NAME_CACHE_LIMIT = 256;
+/** How one protocol binding spells binary-mode attributes as headers. */
+export interface HeaderSpelling {
+  /** Binding name for messages: `Kafka`, `NATS`. */
+  readonly binding: string;
+  /** `ce_` (Kafka) or `ce-` (NATS). */
+  readonly prefix: string;
+  /** NATS percent-encodes values (its binding, 3.1.3.2); Kafka carries UTF-8 as is. */
+  readonly percentEncoded: boolean;
+  /** NATS maps `datacontenttype` to `ce-datacontenttype` as well as `content-type`. */
+  readonly contentTypeAttributeHeader: boolean;
+}
+
+const NAME_MEMO_LIMIT = 256;
 
 /**
- * How one protocol binding spells binary-mode attributes as headers. Kafka and NATS differ only
- * in the prefix, percent-encoding and whether datacontenttype also gets a `<prefix>` header.
- * Header names are cached both ways: the same few names recur on every message.
+ * A binding's header spelling, with header names remembered both ways: the same few names recur
+ * on every message. Kafka and NATS differ only in their spelling.
  */
-export class HeaderDialect {
-  readonly #headerNames = new Map<string, string>();
-  readonly #roles = new Map<string, HeaderRole>();
+export class HeaderDialect implements HeaderSpelling {
+  readonly binding: string;
+  readonly prefix: string;
+  readonly percentEncoded: boolean;
+  readonly contentTypeAttributeHeader: boolean;
+  readonly #headerNames = new Memo<string, string>(NAME_MEMO_LIMIT);
+  readonly #roles = new Memo<string, HeaderRole>(NAME_MEMO_LIMIT);
 
-  constructor(
-    /** Binding name for messages: `Kafka`, `NATS`. */
-    readonly binding: string,
-    /** `ce_` (Kafka) or `ce-` (NATS). */
-    readonly prefix: string,
-    /** NATS percent-encodes values (its binding, 3.1.3.2); Kafka carries UTF-8 as is. */
-    readonly percentEncoded: boolean,
-    /** NATS maps `datacontenttype` to `ce-datacontenttype` as well as `content-type`. */
-    readonly contentTypeAttributeHeader: boolean,
-  ) {}
+  constructor(spelling: HeaderSpelling) {
+    this.binding = spelling.binding;
+    this.prefix = spelling.prefix;
+    this.percentEncoded = spelling.percentEncoded;
+    this.contentTypeAttributeHeader = spelling.contentTypeAttributeHeader;
+  }
 
   headerName(attribute: string): string {
-    let header = this.#headerNames.get(attribute);
-    if (header === undefined) {
-      header = this.prefix + attribute;
-      cache(this.#headerNames, attribute, header);
-    }
-    return header;
+    return (
+      this.#headerNames.get(attribute) ??
+      this.#headerNames.remember(attribute, this.prefix + attribute)
+    );
   }
 
   role(header: string): HeaderRole {
-    let role = this.#roles.get(header);
-    if (role === undefined) {
-      const lower = header.toLowerCase();
-      role =
-        lower === CONTENT_TYPE
-          ? { kind: 'content-type' }
-          : lower.startsWith(this.prefix)
-            ? { kind: 'attribute', name: lower.slice(this.prefix.length) }
-            : null;
-      cache(this.#roles, header, role);
-    }
-    return role;
+    const known = this.#roles.get(header);
+    if (known !== undefined) return known;
+    const lower = header.toLowerCase();
+    return this.#roles.remember(
+      header,
+      lower === CONTENT_TYPE
+        ? { kind: 'content-type' }
+        : lower.startsWith(this.prefix)
+          ? { kind: 'attribute', name: lower.slice(this.prefix.length) }
+          : null,
+    );
   }
-}
-
-function cache<V>(map: Map<string, V>, key: string, value: V): void {
-  if (map.size >= NAME_CACHE_LIMIT) map.clear();
-  map.set(key, value);
 }
 
 /**

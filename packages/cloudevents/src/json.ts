@@ -1,6 +1,6 @@
-import { checkAttributes } from './attributes.js';
+import { checkAttributes, type CheckOptions } from './attributes.js';
 import { checkAllCharacters, jsonMayHideBadCharacter } from './characters.js';
-import { assertValid, type CloudEvent } from './cloudevent.js';
+import type { CloudEvent } from './cloudevent.js';
 import { base64ToBytes, utf8 } from './data.js';
 import { InvalidCloudEvent, show } from './errors.js';
 
@@ -9,11 +9,17 @@ export const JSON_FORMAT = 'application/cloudevents+json';
 /** Media type of the JSON batch format. */
 export const JSON_BATCH_FORMAT = 'application/cloudevents-batch+json';
 
+// Forbidden characters are ruled out on the JSON text, which is cheaper than a scan per string
+// (see `jsonMayHideBadCharacter`): strings are only scanned when the text may hide one.
+const TO_ENCODE: CheckOptions = { parsedJson: false, scanStrings: false };
+const PARSED_CLEAN: CheckOptions = { parsedJson: true, scanStrings: false };
+const PARSED_SUSPECT: CheckOptions = { parsedJson: true, scanStrings: true };
+
 /** The event in the JSON format (`application/cloudevents+json`); binary data as `data_base64`. */
 export function encodeJson(event: CloudEvent): string {
-  const checked = assertValid(event, false);
-  const json = serialize(event);
-  if (checked && jsonMayHideBadCharacter(json)) checkAllCharacters(event);
+  checkAttributes(event, TO_ENCODE);
+  const json = serializeJson(event);
+  if (jsonMayHideBadCharacter(json)) checkAllCharacters(event);
   return json;
 }
 
@@ -23,7 +29,7 @@ export function encodeJson(event: CloudEvent): string {
  */
 export function decodeJson(text: string | Uint8Array): CloudEvent {
   const json = typeof text === 'string' ? text : utf8(text, "the event's JSON text");
-  return fromJsonValue(parse(json, 'event'), jsonMayHideBadCharacter(json));
+  return fromJsonValue(parse(json, 'event'), parsedOptions(json));
 }
 
 /** Events in the JSON batch format (`application/cloudevents-batch+json`): a JSON array. */
@@ -44,14 +50,14 @@ export function encodeBatch(events: readonly CloudEvent[]): string {
 export function decodeBatch(text: string | Uint8Array): CloudEvent[] {
   const json = typeof text === 'string' ? text : utf8(text, "the batch's JSON text");
   const parsed = parse(json, 'batch');
-  const scanStrings = jsonMayHideBadCharacter(json);
+  const options = parsedOptions(json);
   if (!Array.isArray(parsed)) {
     throw new InvalidCloudEvent(`a batch is a JSON array of events, got ${show(parsed)}`);
   }
   const events = new Array<CloudEvent>(parsed.length);
   for (let i = 0; i < parsed.length; i++) {
     try {
-      events[i] = fromJsonValue(parsed[i], scanStrings);
+      events[i] = fromJsonValue(parsed[i], options);
     } catch (error) {
       throw inBatch(error, i);
     }
@@ -69,7 +75,8 @@ export function assertJsonFormat(contentType: string): void {
   }
 }
 
-function serialize(event: CloudEvent): string {
+/** The JSON format of an event already validated: no check of its own. */
+export function serializeJson(event: CloudEvent): string {
   const { data } = event;
   if (!(data instanceof Uint8Array)) return JSON.stringify(event);
   // The JSON format carries binary data as data_base64 in place of data.
@@ -93,15 +100,19 @@ function parse(json: string, what: string): unknown {
   }
 }
 
+function parsedOptions(json: string): CheckOptions {
+  return jsonMayHideBadCharacter(json) ? PARSED_SUSPECT : PARSED_CLEAN;
+}
+
 /** A parsed JSON-format event, validated and normalized (nulls dropped, `data_base64` decoded). */
-function fromJsonValue(value: unknown, scanStrings: boolean): CloudEvent {
+function fromJsonValue(value: unknown, options: CheckOptions): CloudEvent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidCloudEvent(
       `the JSON format carries an event as a JSON object, got ${show(value)}`,
     );
   }
   const parsed = value as Record<string, unknown>;
-  return checkAttributes(parsed, true, scanStrings) ? normalize(parsed) : (parsed as CloudEvent);
+  return checkAttributes(parsed, options) ? normalize(parsed) : (parsed as CloudEvent);
 }
 
 /** The validated event without null attributes, its `data_base64` (if any) as bytes in `data`. */

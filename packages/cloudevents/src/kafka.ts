@@ -1,17 +1,19 @@
-import { assertValid, type CloudEvent } from './cloudevent.js';
+import type { Envelope } from '@eventfan/core';
+import { validateCloudEvent, type CloudEvent } from './cloudevent.js';
 import { CLOUDEVENTS_JSON_UTF8, isStructuredContentType } from './content-type.js';
 import { dataToBytes } from './data.js';
+import { buildCloudEvent } from './envelope.js';
 import { InvalidCloudEvent } from './errors.js';
 import {
   fromBinary,
   CONTENT_TYPE,
   readHeaders,
   toHeaders,
-  type BindingMode,
+  type BindingOptions,
   HeaderDialect,
   type HeaderValue,
 } from './headers.js';
-import { assertJsonFormat, decodeJson, encodeJson, JSON_FORMAT } from './json.js';
+import { assertJsonFormat, decodeJson, encodeJson, JSON_FORMAT, serializeJson } from './json.js';
 
 /** A Kafka record to produce (the shape kafkajs's `Message` accepts). */
 export interface KafkaRecord {
@@ -29,27 +31,48 @@ export interface KafkaMessage {
   readonly headers?: Readonly<Record<string, HeaderValue>>;
 }
 
-const KAFKA = new HeaderDialect('Kafka', 'ce_', false, false);
+const KAFKA = new HeaderDialect({
+  binding: 'Kafka',
+  prefix: 'ce_',
+  percentEncoded: false,
+  contentTypeAttributeHeader: false,
+});
 
 /**
  * The event as a Kafka record per the Kafka protocol binding. Binary mode (default): `ce_`
  * headers, `content-type` = datacontenttype, value = data. Structured: value = JSON format with
  * `content-type: application/cloudevents+json; charset=UTF-8`. Key = `partitionkey` either way.
+ * The event is validated first; throws InvalidCloudEvent.
  */
-export function toKafkaRecord(
-  event: CloudEvent,
-  options?: { readonly mode?: BindingMode },
-): KafkaRecord {
-  const key = typeof event.partitionkey === 'string' ? event.partitionkey : null;
-  if (options?.mode === 'structured') {
-    return {
-      key,
-      value: Buffer.from(encodeJson(event)),
-      headers: { [CONTENT_TYPE]: CLOUDEVENTS_JSON_UTF8 },
-    };
-  }
-  assertValid(event, true);
-  return { key, value: dataToBytes(event) ?? null, headers: toHeaders(event, KAFKA) };
+export function toKafkaRecord(event: CloudEvent, options?: BindingOptions): KafkaRecord {
+  if (options?.mode === 'structured') return structured(event, encodeJson(event));
+  return binary(validateCloudEvent(event));
+}
+
+/**
+ * `toKafkaRecord(toCloudEvent(envelope), options)` in one call, as dispatchers encode: the event
+ * is built and validated once, and encoded without being handed out, so nothing is checked twice.
+ */
+export function envelopeToKafkaRecord(envelope: Envelope, options?: BindingOptions): KafkaRecord {
+  const event = buildCloudEvent(envelope);
+  return options?.mode === 'structured' ? structured(event, serializeJson(event)) : binary(event);
+}
+
+function structured(event: CloudEvent, json: string): KafkaRecord {
+  return {
+    key: keyOf(event),
+    value: Buffer.from(json),
+    headers: { [CONTENT_TYPE]: CLOUDEVENTS_JSON_UTF8 },
+  };
+}
+
+/** The binary-mode record of a valid event. */
+function binary(event: CloudEvent): KafkaRecord {
+  return { key: keyOf(event), value: dataToBytes(event) ?? null, headers: toHeaders(event, KAFKA) };
+}
+
+function keyOf(event: CloudEvent): string | null {
+  return typeof event.partitionkey === 'string' ? event.partitionkey : null;
 }
 
 /**

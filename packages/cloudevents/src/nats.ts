@@ -1,17 +1,19 @@
-import { assertValid, type CloudEvent } from './cloudevent.js';
+import type { Envelope } from '@eventfan/core';
+import { validateCloudEvent, type CloudEvent } from './cloudevent.js';
 import { isStructuredContentType } from './content-type.js';
 import { dataToBytes, hasEmptyNonJsonData } from './data.js';
+import { buildCloudEvent } from './envelope.js';
 import { InvalidCloudEvent } from './errors.js';
 import {
   fromBinary,
   CONTENT_TYPE,
   readHeaders,
   toHeaders,
-  type BindingMode,
+  type BindingOptions,
   HeaderDialect,
   type HeaderSource,
 } from './headers.js';
-import { assertJsonFormat, decodeJson, encodeJson, JSON_FORMAT } from './json.js';
+import { assertJsonFormat, decodeJson, encodeJson, JSON_FORMAT, serializeJson } from './json.js';
 
 /** A NATS message to publish: payload and headers (copy them into `headers()` of the client). */
 export interface NatsRecord {
@@ -28,26 +30,41 @@ export interface NatsMessage {
   readonly headers?: HeaderSource | undefined;
 }
 
-const NATS = new HeaderDialect('NATS', 'ce-', true, true);
+const NATS = new HeaderDialect({
+  binding: 'NATS',
+  prefix: 'ce-',
+  percentEncoded: true,
+  contentTypeAttributeHeader: true,
+});
 
 const EMPTY = new Uint8Array(0);
 
 /**
  * The event as a NATS message per the NATS protocol binding. Binary mode (default): `ce-`
  * headers (percent-encoded), datacontenttype as `ce-datacontenttype` and `content-type`, payload =
- * data. Structured: payload = JSON format, `content-type: application/cloudevents+json`.
+ * data. Structured: payload = JSON format, `content-type: application/cloudevents+json`. The
+ * event is validated first; throws InvalidCloudEvent.
  */
-export function toNatsRecord(
-  event: CloudEvent,
-  options?: { readonly mode?: BindingMode },
-): NatsRecord {
-  if (options?.mode === 'structured') {
-    return {
-      data: Buffer.from(encodeJson(event)),
-      headers: { [CONTENT_TYPE]: JSON_FORMAT },
-    };
-  }
-  assertValid(event, true);
+export function toNatsRecord(event: CloudEvent, options?: BindingOptions): NatsRecord {
+  if (options?.mode === 'structured') return structured(encodeJson(event));
+  return binary(validateCloudEvent(event));
+}
+
+/**
+ * `toNatsRecord(toCloudEvent(envelope), options)` in one call, as dispatchers encode: the event
+ * is built and validated once, and encoded without being handed out, so nothing is checked twice.
+ */
+export function envelopeToNatsRecord(envelope: Envelope, options?: BindingOptions): NatsRecord {
+  const event = buildCloudEvent(envelope);
+  return options?.mode === 'structured' ? structured(serializeJson(event)) : binary(event);
+}
+
+function structured(json: string): NatsRecord {
+  return { data: Buffer.from(json), headers: { [CONTENT_TYPE]: JSON_FORMAT } };
+}
+
+/** The binary-mode message of a valid event. */
+function binary(event: CloudEvent): NatsRecord {
   if (hasEmptyNonJsonData(event)) {
     throw new InvalidCloudEvent(
       'NATS binary mode cannot tell empty data from no data under a non-JSON datacontenttype; use structured mode',

@@ -2,19 +2,25 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const DASH = 0x2d;
 const COLON = 0x3a;
 
-// Date, hours and minutes of the last valid timestamp: an application's events come in bursts
-// within one minute, so usually only the seconds and the zone are left to read.
-let lastMinute: string | undefined;
+const MINUTE_LENGTH = 16; // `yyyy-mm-ddThh:mm`
 
 /**
  * RFC 3339 `date-time`, read by hand: every event has one, and a regex match allocates. Fixed
  * positions are read two digits at a time; the leap-year rule only runs for days past the 28th.
+ * `knownGood`, a timestamp found valid before: events come in bursts within one minute, so when
+ * `value` starts with the same date, hour and minute only its seconds and zone are read.
  */
-export function isRfc3339(value: string): boolean {
+export function isRfc3339(value: string, knownGood?: string): boolean {
   if (value.length < 20) return false;
-  const sameMinute = lastMinute !== undefined && value.startsWith(lastMinute);
-  if (!(sameMinute || isDateHourMinute(value)) || !isSecondsAndZone(value)) return false;
-  if (!sameMinute) lastMinute = value.slice(0, 16);
+  const sameMinute = knownGood !== undefined && sharesMinute(value, knownGood);
+  return (sameMinute || isDateHourMinute(value)) && isSecondsAndZone(value);
+}
+
+/** Whether both start with the same 16 characters, compared in place (a slice would allocate). */
+function sharesMinute(value: string, knownGood: string): boolean {
+  for (let at = 0; at < MINUTE_LENGTH; at++) {
+    if (value.charCodeAt(at) !== knownGood.charCodeAt(at)) return false;
+  }
   return true;
 }
 

@@ -1,13 +1,15 @@
 import { describe, expect, test } from 'vitest';
+import type { Envelope } from '@eventfan/core';
 import type { CloudEvent } from './cloudevent.js';
 import { toCloudEvent } from './envelope.js';
-import { toEsdbRecord } from './esdb.js';
+import { envelopeToEsdbRecord, toEsdbRecord } from './esdb.js';
 import { envelope, invalid } from './events.fixture.js';
 import { encodeJson } from './json.js';
-import { toKafkaRecord } from './kafka.js';
-import { toNatsRecord } from './nats.js';
+import { envelopeToKafkaRecord, toKafkaRecord } from './kafka.js';
+import { envelopeToNatsRecord, toNatsRecord } from './nats.js';
 
-// The event toCloudEvent built last skips the attribute checks in the next encoder; nothing else may.
+// Every encoder of an event checks it in full, whoever built it; only the envelope encoders,
+// which build the event themselves, check it once.
 const encoders: readonly (readonly [string, (event: CloudEvent) => unknown])[] = [
   ['encodeJson', encodeJson],
   ['toKafkaRecord binary', (event) => toKafkaRecord(event)],
@@ -72,5 +74,54 @@ describe.each(encoders)('given events from toCloudEvent and the encoder %s', (_,
     toCloudEvent(envelope);
     data.damage = 15n;
     expect(invalid(() => encode(older)).attribute).toBe('data');
+  });
+});
+
+const envelopeEncoders: readonly (readonly [
+  string,
+  (input: Envelope) => unknown,
+  (event: CloudEvent) => unknown,
+])[] = [
+  [
+    'envelopeToKafkaRecord binary',
+    (input) => envelopeToKafkaRecord(input),
+    (event) => toKafkaRecord(event),
+  ],
+  [
+    'envelopeToKafkaRecord structured',
+    (input) => envelopeToKafkaRecord(input, { mode: 'structured' }),
+    (event) => toKafkaRecord(event, { mode: 'structured' }),
+  ],
+  [
+    'envelopeToNatsRecord binary',
+    (input) => envelopeToNatsRecord(input),
+    (event) => toNatsRecord(event),
+  ],
+  [
+    'envelopeToNatsRecord structured',
+    (input) => envelopeToNatsRecord(input, { mode: 'structured' }),
+    (event) => toNatsRecord(event, { mode: 'structured' }),
+  ],
+  ['envelopeToEsdbRecord', envelopeToEsdbRecord, toEsdbRecord],
+];
+
+describe.each(envelopeEncoders)('given the envelope encoder %s', (_, fromEnvelope, fromEvent) => {
+  test('when handed an envelope, then it encodes what the event encoder makes of toCloudEvent', () => {
+    expect(fromEnvelope(envelope)).toEqual(fromEvent(toCloudEvent(envelope)));
+  });
+
+  test('when the data is not JSON, then it refuses it', () => {
+    expect(invalid(() => fromEnvelope({ ...envelope, data: { damage: 15n } })).attribute).toBe(
+      'data',
+    );
+  });
+
+  test('when a metadata key cannot be an extension, then it refuses it naming the key', () => {
+    const bad = { ...envelope, metadata: { ...envelope.metadata, 'Not-An-Extension': 'x' } };
+    expect(invalid(() => fromEnvelope(bad)).attribute).toBe('Not-An-Extension');
+  });
+
+  test('when a string holds a control character, then it refuses it', () => {
+    expect(invalid(() => fromEnvelope({ ...envelope, type: 'a\u0007b' })).attribute).toBe('type');
   });
 });
