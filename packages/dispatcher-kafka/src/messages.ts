@@ -1,6 +1,6 @@
 import { EventfanError, InvalidEvent, findNonJson } from '@eventfan/core';
 import type { Envelope } from '@eventfan/core';
-import { toCloudEvent, toKafkaRecord } from '@eventfan/cloudevents';
+import { envelopeToKafkaRecord } from '@eventfan/cloudevents';
 import type { KafkaRecord } from '@eventfan/cloudevents';
 import type { KafkaContentMode } from './options.js';
 
@@ -100,7 +100,7 @@ function where(envelope: Envelope): { stream: string; generation: number; type: 
 function encode(envelope: Envelope, mode: KafkaContentMode): KafkaRecord {
   if (envelope.data === undefined) throwIfNotJson(envelope);
   try {
-    return toKafkaRecord(toCloudEvent(envelope), { mode });
+    return envelopeToKafkaRecord(envelope, { mode });
   } catch (error) {
     throwIfNotJson(envelope);
     if (error instanceof EventfanError) throw new InvalidEvent(error.message, where(envelope));

@@ -1,4 +1,4 @@
-import { toCloudEvent, toNatsRecord } from '@eventfan/cloudevents';
+import { envelopeToNatsRecord } from '@eventfan/cloudevents';
 import { InvalidEvent, type Envelope } from '@eventfan/core';
 import { encodeEach } from '@eventfan/core/adapter';
 import type { HeadersFactory, NatsHeaders } from './client.js';
@@ -48,7 +48,7 @@ export function encodeAll(envelopes: readonly Envelope[], options: EncodeOptions
       if (problem) throw new InvalidEvent(`cannot publish to NATS: ${problem}`);
       checked = subject;
     }
-    const record = toNatsRecord(toCloudEvent(envelope), { mode: options.mode });
+    const record = envelopeToNatsRecord(envelope, { mode: options.mode });
     const headers = options.headers();
     headers.set('Nats-Msg-Id', envelope.id);
     // One `key: value\r\n` per header.
