@@ -32,7 +32,10 @@ export function prepareBatch(
 }
 
 /** A batch reaches only the publisher that prepared it: another's has other messages or none. */
-export function assertPreparedBy(name: string, prepared: Prepared): asserts prepared is NatsPrepared {
+export function assertPreparedBy(
+  name: string,
+  prepared: Prepared,
+): asserts prepared is NatsPrepared {
   if (prepared.target !== name || !Array.isArray((prepared as Partial<NatsPrepared>).messages)) {
     throw new TypeError(
       `NATS publisher "${name}" was given a batch prepared by "${prepared.target}": publish what its own prepare() returned`,

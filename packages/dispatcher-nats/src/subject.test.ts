@@ -41,6 +41,8 @@ describe('publishSubjectProblem', () => {
     ['a.*', 'wildcard'],
     ['a.>', 'wildcard'],
     ['a b', 'whitespace'],
+    ['a.b\u0001c', 'control character'],
+    ['a.b\u007fc', 'control character'],
   ])('given %j, when checked, then it names the %s', (subject, problem) => {
     expect(publishSubjectProblem(subject)).toContain(problem);
   });
