@@ -35,6 +35,20 @@ export interface EventFamilyOptions {
   readonly version: string;
   /** A URI naming where the events come from, e.g. `events://example.com/samples/combat`. */
   readonly source: string;
+  /**
+   * The versions these events were published under before `version`, oldest first, each with
+   * the upcasters that turn its data into the next version's. Replays and subscriptions read
+   * older events through them, so handlers and appliers only ever see the current shape.
+   */
+  readonly history?: readonly VersionStep[];
+}
+
+/** How the data of one older version becomes the data of the next. */
+export interface VersionStep {
+  /** The version this step reads, e.g. `1.0`; it writes the next step's version, or the family's. */
+  readonly from: string;
+  /** Per short event name: its data in `from` to its data in the next version. Absent: unchanged. */
+  readonly upcast: Readonly<Record<string, (data: unknown) => unknown>>;
 }
 
 /** A named set of event definitions sharing a version and a source (the crate's event enum). */
@@ -53,6 +67,13 @@ export interface EventFamily<E extends DomainEvent = DomainEvent> {
   typeOf(type: E['type']): string;
   /** The short name of an external type, or undefined when the family has no such event. */
   nameOf(externalType: string): E['type'] | undefined;
+  /** Every version the family reads, oldest first; the last is `version`. */
+  readonly versions: readonly string[];
+  /**
+   * The data of an event published under `version`, in the current version's shape. Throws
+   * InvalidEvent for a version the family does not know.
+   */
+  upcast(type: E['type'], version: string, data: unknown): unknown;
   /**
    * Checks the data against the declared schema (if any) and that it is plain JSON.
    * Returns the validated data (a schema may transform it). Throws InvalidEvent.
@@ -107,11 +128,41 @@ export function defineEvents<const Specs extends Record<string, PayloadSpec>>(
     byType.set(external, short);
   }
 
+  const history = options.history ?? [];
+  const versions = [...history.map((step) => step.from), options.version];
+  if (new Set(versions).size !== versions.length) {
+    throw new InvalidEvent(`family "${name}" lists a version twice: ${versions.join(', ')}`);
+  }
   return {
     name,
     version: options.version,
     source: options.source,
     names,
+    versions,
+    upcast(type, version, data) {
+      if (version === options.version) return data;
+      const from = versions.indexOf(version);
+      if (from < 0) {
+        throw new InvalidEvent(
+          `family "${name}" has no version "${version}" (it reads ${versions.join(', ')})`,
+          { type },
+        );
+      }
+      let current = data;
+      for (const step of history.slice(from)) {
+        const change = Object.hasOwn(step.upcast, type) ? step.upcast[type] : undefined;
+        if (!change) continue;
+        try {
+          current = change(current);
+        } catch (error) {
+          throw new InvalidEvent(
+            `the upcaster of "${type}" from version ${step.from} threw: ${error instanceof Error ? error.message : String(error)}`,
+            { type },
+          );
+        }
+      }
+      return current;
+    },
     event: (type, data) => ({ type, data }) as never,
     typeOf: (type) => deriveEventType(name, type),
     nameOf: (externalType) => byType.get(externalType),

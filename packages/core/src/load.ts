@@ -57,8 +57,9 @@ export async function replay<S, C extends Command, E extends DomainEvent>(
       }
       const site = { stream, generation: generation + 1, event };
       const apply = applierOf(aggregate, site);
+      const data = aggregate.events.upcast(event, envelope.version, envelope.data);
       try {
-        state = apply(state, envelope.data);
+        state = apply(state, data);
       } catch (error) {
         throw applyFailed(aggregate, site, error);
       }
