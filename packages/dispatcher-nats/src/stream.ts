@@ -40,7 +40,7 @@ const NS_PER_MS = 1_000_000;
 
 /**
  * Creates the JetStream stream, or checks that an existing one captures the subjects and keeps
- * message ids at least `duplicateWindowMs` (the window in which a retried dispatch is dropped).
+ * message ids at least `duplicateWindowMs` (the window in which a re-sent event is dropped).
  */
 export async function ensureStream(
   connection: NatsConnection,

@@ -89,7 +89,7 @@ export function decodeWithSdk(message: {
   return event as SdkCloudEvent<unknown>;
 }
 
-/** Field by field: what the SDK read back is the envelope that was dispatched. */
+/** Field by field: what the SDK read back is the envelope that was published. */
 export function expectSameEvent(event: SdkCloudEvent<unknown>, envelope: Envelope): void {
   expect({
     specversion: event.specversion,

@@ -42,7 +42,7 @@ await ensureStream(nc, { name: 'EVENTS', subjects: ['events.>'] });
 const nats = natsPublisher({ connection: nc, headers });
 const combat = commandHandler({
   aggregate: Combat,
-  store: new InMemoryEventStore(), // or EsdbEventStore from @eventfan/dispatcher-esdb
+  store: new InMemoryEventStore(), // or esdbEventStore(…) from @eventfan/dispatcher-esdb
   publishers: [nats],
 });
 
