@@ -26,6 +26,11 @@ export interface BrokerControl {
   stop(): Promise<void>;
   start(): Promise<void>;
   /**
+   * Kills the broker process (SIGKILL): no shutdown, nothing flushed that the process held, as in
+   * a crash. `start()` brings it back on the same data. Only brokers that run as a process.
+   */
+  kill?(): Promise<void>;
+  /**
    * Freezes the broker process (SIGSTOP): it keeps its sockets but answers nothing, as a broker
    * in a long GC pause or on a stalled disk does. Only brokers that run as a process of their own.
    */

@@ -96,6 +96,11 @@ export class KafkaProcess {
     return this.server.stop();
   }
 
+  /** SIGKILL: the JVM dies without a controlled shutdown; the next start recovers the log. */
+  kill(): Promise<void> {
+    return this.server.kill();
+  }
+
   /** Freezes the JVM (SIGSTOP; setpriv execs java, so the child is the JVM). */
   pause(): void {
     this.server.pause();

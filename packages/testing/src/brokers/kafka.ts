@@ -95,6 +95,7 @@ async function startKafkaProcess(
     control: {
       stop: () => kafka.stop(),
       start: () => kafka.start(),
+      kill: () => kafka.kill(),
       pause: async () => kafka.pause(),
       resume: async () => kafka.resume(),
     },

@@ -127,7 +127,13 @@ export async function startNatsProcess(
     via: 'process',
     url: `nats://127.0.0.1:${port}`,
     label: `nats-server v${version} (local process)`,
-    control: { stop: () => server.stop(), start: () => server.start() },
+    control: {
+      stop: () => server.stop(),
+      start: () => server.start(),
+      kill: () => server.kill(),
+      pause: async () => server.pause(),
+      resume: async () => server.resume(),
+    },
     dispose: async () => {
       await server.stop();
       if (ownDir) await rm(storeDir, { recursive: true, force: true });

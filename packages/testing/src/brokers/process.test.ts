@@ -48,6 +48,18 @@ describe('a managed child process', () => {
     await managed.stop();
   });
 
+  it('given a child that would handle SIGTERM, when killed, then it got SIGKILL and starts again', async () => {
+    const { process: managed, children } = nodeChild(
+      'process.on("SIGTERM", () => {}); console.log("ready"); setInterval(() => {}, 1000)',
+    );
+    await managed.start();
+    await managed.kill();
+    expect(children[0]?.signalCode).toBe('SIGKILL');
+    await managed.start();
+    expect(children).toHaveLength(2);
+    await managed.stop();
+  });
+
   it('given a child that ignores SIGTERM, when stopped, then it is killed with SIGKILL after the grace period', async () => {
     const { process: managed, children } = nodeChild(
       'process.on("SIGTERM", () => {}); console.log("ready"); setInterval(() => {}, 1000)',

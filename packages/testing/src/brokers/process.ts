@@ -87,6 +87,16 @@ export class ManagedProcess {
     this.child?.kill('SIGCONT');
   }
 
+  /** SIGKILL: the child dies at once, as in a crash or an OOM kill; nothing is flushed. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
   /** SIGTERM lets the child shut down cleanly (stores flushed); SIGKILL only if it hangs. */
   async stop(): Promise<void> {
     const child = this.child;
