@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { InvalidEvent } from './errors.js';
-import { findNonJson } from './json.js';
+import { findNonJson, isJson } from './json.js';
 
 /** A domain event as an aggregate produces it: its short name and its data. */
 export interface DomainEvent<T extends string = string, D = unknown> {
@@ -185,7 +185,7 @@ export function defineEvents<const Specs extends Record<string, PayloadSpec>>(
         }
         data = result.value;
       }
-      const bad = findNonJson(data, '$.data');
+      const bad = isJson(data) ? undefined : findNonJson(data, '$.data');
       if (bad) throw new InvalidEvent(bad, { ...at, path: bad.split(' ')[0] });
       return { type: event.type, data } as E;
     },
