@@ -66,3 +66,4 @@ export type {
   Snapshot,
 } from './store.js';
 export * from './relay/index.js';
+export * from './subscribe/index.js';
