@@ -33,9 +33,9 @@ const BASE64 = /^[A-Za-z\d+/]*={0,2}$/;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
-// Events of one application repeat their attribute names and most values: the kind of each name
-// and, per name, the last value that passed its checks are remembered, and an exact repeat is
-// not checked again. Long values are not kept.
+// Events of one application repeat their extension names and most values: names found valid and,
+// per attribute, the last value that passed its checks are remembered, and an exact repeat is not
+// checked again. Long values are not kept.
 const extensionNames = new Memo<string, Kind.Extension>(256);
 const goodValues = new Memo<string, string>(256);
 const MAX_REMEMBERED_LENGTH = 256;
