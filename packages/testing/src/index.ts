@@ -18,3 +18,5 @@ export {
   sampleEnvelopes,
   uniqueStream,
 } from './conformance/events.js';
+// Counting what fault tests delivered: lost, duplicated, out of order after dedupe.
+export * from './faults/index.js';

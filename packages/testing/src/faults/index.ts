@@ -1,0 +1,2 @@
+export type { DeliveryTally, TalliedEvent, TallyInput } from './delivery-tally.js';
+export { describeTally, tallyDelivery } from './delivery-tally.js';
