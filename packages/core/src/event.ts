@@ -117,6 +117,8 @@ export function defineEvents<const Specs extends Record<string, PayloadSpec>>(
   }
   const names = Object.keys(specs) as E['type'][];
   const byType = new Map<string, E['type']>();
+  // Each external type is derived once: every envelope of a type then carries the same string.
+  const typeByName = new Map<string, string>();
   for (const short of names) {
     if (!NAME.test(short)) throw new InvalidEvent(`event name "${short}" must match ${NAME}`);
     const external = deriveEventType(name, short);
@@ -126,6 +128,7 @@ export function defineEvents<const Specs extends Record<string, PayloadSpec>>(
       );
     }
     byType.set(external, short);
+    typeByName.set(short, external);
   }
 
   const history = options.history ?? [];
@@ -164,7 +167,7 @@ export function defineEvents<const Specs extends Record<string, PayloadSpec>>(
       return current;
     },
     event: (type, data) => ({ type, data }) as never,
-    typeOf: (type) => deriveEventType(name, type),
+    typeOf: (type) => typeByName.get(type) ?? deriveEventType(name, type),
     nameOf: (externalType) => byType.get(externalType),
     async validate(event, where = {}) {
       const spec = Object.hasOwn(specs, event.type) ? specs[event.type] : undefined;

@@ -1,4 +1,4 @@
-import type { Aggregate, Command, Versioned } from './aggregate.js';
+import type { Aggregate, Applier, Command, Versioned } from './aggregate.js';
 import { applierOf, applyFailed, initial } from './aggregate.js';
 import type { Envelope } from './envelope.js';
 import type { DomainEvent } from './event.js';
@@ -40,6 +40,9 @@ export async function replay<S, C extends Command, E extends DomainEvent>(
   // One Versioned at the end rather than one per event: the loop keeps generation and state.
   let { generation, state } = current;
   const ofCommand: Envelope[] = [];
+  // The last external type met, resolved: a run of events of one type looks it up once.
+  let known:
+    { readonly type: string; readonly event: E['type']; readonly apply: Applier<S> } | undefined;
   for await (const page of store.read(stream, generation + 1)) {
     for (const envelope of page) {
       if (envelope.generation !== generation + 1) {
@@ -48,20 +51,26 @@ export async function replay<S, C extends Command, E extends DomainEvent>(
           { stream, generation: envelope.generation, type: envelope.type },
         );
       }
-      const event = aggregate.events.nameOf(envelope.type);
-      if (event === undefined) {
-        throw new InvalidEvent(
-          `aggregate "${aggregate.name}" has no event of type "${envelope.type}"`,
-          { stream, generation: envelope.generation, type: envelope.type },
-        );
+      if (known === undefined || envelope.type !== known.type) {
+        const event = aggregate.events.nameOf(envelope.type);
+        if (event === undefined) {
+          throw new InvalidEvent(
+            `aggregate "${aggregate.name}" has no event of type "${envelope.type}"`,
+            { stream, generation: envelope.generation, type: envelope.type },
+          );
+        }
+        const apply = applierOf(aggregate, { stream, generation: generation + 1, event });
+        known = { type: envelope.type, event, apply };
       }
-      const site = { stream, generation: generation + 1, event };
-      const apply = applierOf(aggregate, site);
-      const data = aggregate.events.upcast(event, envelope.version, envelope.data);
+      const data = aggregate.events.upcast(known.event, envelope.version, envelope.data);
       try {
-        state = apply(state, data);
+        state = known.apply(state, data);
       } catch (error) {
-        throw applyFailed(aggregate, site, error);
+        throw applyFailed(
+          aggregate,
+          { stream, generation: generation + 1, event: known.event },
+          error,
+        );
       }
       generation++;
       if (commandId !== undefined && envelope.metadata.commandId === commandId) {

@@ -171,8 +171,18 @@ function freezeCopy(envelope: Envelope, metadata: Envelope['metadata']): Envelop
       ? envelope.data
       : frozenJsonCopy(envelope.data);
   const same = envelope.metadata === metadata || shallowEqual(envelope.metadata, metadata);
+  // Every field named, not spread: an object literal keeps all ten in the object itself, where
+  // a spread copy puts the later ones in a separate property array, a second memory read per
+  // field for every replay of the stream.
   return Object.freeze({
-    ...envelope,
+    id: envelope.id,
+    aggregate: envelope.aggregate,
+    stream: envelope.stream,
+    generation: envelope.generation,
+    type: envelope.type,
+    version: envelope.version,
+    source: envelope.source,
+    time: envelope.time,
     data,
     metadata: same ? metadata : Object.freeze({ ...envelope.metadata }),
   });
