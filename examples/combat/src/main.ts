@@ -1,7 +1,9 @@
-import { commandHandler } from '@eventfan/core';
-import { Combat } from './combat.js';
+import { commandHandler, InMemoryCheckpoints, storeSource } from '@eventfan/core';
+import type { EventStore } from '@eventfan/core';
+import { Combat, STARTING_HITPOINTS } from './combat.js';
 import { connectTargets } from './brokers.js';
 import { fight } from './fight.js';
+import { Leaderboard } from './leaderboard.js';
 
 /**
  * `npm run demo`: the seed's combat sample on the embedded in-memory store and two in-memory
@@ -22,7 +24,33 @@ try {
     targets.publishers.map((p) => p.name).join(', '),
   );
   // A fresh ogre each run, so a persistent store's earlier fights do not get in the way.
-  await fight(combat, `ogre-${Date.now().toString(36)}`, console.log);
+  const ogre = `ogre-${Date.now().toString(36)}`;
+  await fight(combat, ogre, console.log);
+  await showLeaderboard(targets.store, ogre);
 } finally {
   await targets.close();
+}
+
+/** The leaderboard projection, rebuilt from the beginning of the store's log by a subscription. */
+async function showLeaderboard(store: EventStore, entityId: string): Promise<void> {
+  const board = new Leaderboard(STARTING_HITPOINTS);
+  const source = storeSource({
+    store,
+    checkpoints: new InMemoryCheckpoints(),
+    aggregates: ['combat'],
+  });
+  const subscription = board.follow(source);
+  const deadline = Date.now() + 10_000;
+  while (!board.standings().some((s) => s.entityId === entityId && s.dead)) {
+    if (Date.now() > deadline)
+      throw new Error(`the leaderboard did not see ${entityId} die in 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await subscription.stop();
+  console.log(`\nleaderboard (a subscription to ${store.name}'s log, rebuilt from the start):`);
+  for (const s of board.standings().slice(0, 5)) {
+    const dead = s.dead ? ' — dead' : '';
+    console.log(`  ${s.entityId}: ${s.hitpoints} hitpoints after ${s.attacks} attacks${dead}`);
+  }
+  console.log(`  kills: ${board.kills}`);
 }
