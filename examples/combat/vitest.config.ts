@@ -1,3 +1,6 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
 import shared from '../../vitest.shared.js';
 
-export default shared;
+// The relay fault tests each start brokers and kill processes: one file at a time, so two of them
+// do not share two cores and run past their time bounds.
+export default mergeConfig(shared, defineConfig({ test: { fileParallelism: false } }));

@@ -45,7 +45,7 @@ describe.skipIf(isMissing(nats))('relay with its brokers killed (SIGKILL ×2 eac
     const sends = new SendCounts();
     const outbox = relay({
       store,
-      publishers: [recordingSends(natsFaultPublisher(nc), sends.record)],
+      publishers: [recordingSends(natsFaultPublisher(nc, STREAM), sends.record)],
       checkpoints: new InMemoryCheckpoints(),
       batchSize: 100,
       idleMs: 20,

@@ -12,7 +12,7 @@ describe('tallyDelivery', () => {
   it('given every event once in order, then nothing is lost, duplicated or out of order', () => {
     const tally = tallyDelivery({ stored, received: stored });
     expect(describeTally('t', tally)).toBe(
-      't: stored 4, received 4, lost 0, duplicated 0 (0 extra copies, 0 unexplained by a re-send), out of order 0 streams, unexpected 0',
+      't: stored 4, received 4, lost 0, duplicated 0 (0 extra copies, 0 unexplained by a re-send), re-sent 0, out of order 0 streams, unexpected 0',
     );
   });
 

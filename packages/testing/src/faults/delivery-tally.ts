@@ -18,6 +18,8 @@ export interface DeliveryTally {
   readonly duplicated: ReadonlyMap<string, number>;
   /** Copies beyond the first, over all events. */
   readonly extraCopies: number;
+  /** Stored events handed to the publisher more than once (0 without `sends`). */
+  readonly resent: number;
   /** Duplicated events with more copies than they were sent: no re-send explains them. */
   readonly unexplained: readonly string[];
   /** Streams whose first copies are not the stored events in generation order. */
@@ -60,6 +62,7 @@ export function tallyDelivery({ stored, received, sends }: TallyInput): Delivery
     unexpected: [...copies.keys()].filter((id) => !ids.has(id)),
     duplicated,
     extraCopies: [...duplicated.values()].reduce((sum, n) => sum + n - 1, 0),
+    resent: [...ids].filter((id) => (sends?.get(id) ?? 0) > 1).length,
     unexplained: [...duplicated].filter(([id, n]) => n > (sends?.get(id) ?? 1)).map(([id]) => id),
     outOfOrder: [...expected]
       .filter(([stream, events]) => (firstSeen.get(stream) ?? []).join() !== order(events).join())
@@ -73,6 +76,7 @@ export function describeTally(target: string, tally: DeliveryTally): string {
     `${target}: stored ${tally.stored}, received ${tally.received}`,
     `lost ${tally.lost.length}`,
     `duplicated ${tally.duplicated.size} (${tally.extraCopies} extra copies, ${tally.unexplained.length} unexplained by a re-send)`,
+    `re-sent ${tally.resent}`,
     `out of order ${tally.outOfOrder.length} streams`,
     `unexpected ${tally.unexpected.length}`,
   ].join(', ');

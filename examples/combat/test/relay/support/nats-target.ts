@@ -3,9 +3,6 @@ import { ensureStream, natsPublisher } from '@eventfan/dispatcher-nats';
 import type { TalliedEvent } from '@eventfan/testing';
 import { connect, headers, type NatsConnection } from 'nats';
 
-/** The subjects the fault tests publish to: `faults.combat.<stream>`. */
-const PREFIX = 'faults';
-
 /** A connection that keeps reconnecting while the server is down, as a relay's must. */
 export function connectNats(url: string): Promise<NatsConnection> {
   return connect({
@@ -16,14 +13,17 @@ export function connectNats(url: string): Promise<NatsConnection> {
   });
 }
 
-/** The JetStream stream one run publishes to, created on a file store (it must survive SIGKILL). */
+/**
+ * The JetStream stream one run publishes to, on subjects `<stream>.combat.<ogre stream>` of its
+ * own, in a file store (it must survive SIGKILL).
+ */
 export async function ensureFaultStream(nc: NatsConnection, stream: string): Promise<void> {
-  await ensureStream(nc, { name: stream, subjects: [`${PREFIX}.>`], storage: 'file' });
+  await ensureStream(nc, { name: stream, subjects: [`${stream}.>`], storage: 'file' });
 }
 
-export function natsFaultPublisher(nc: NatsConnection): Publisher {
+export function natsFaultPublisher(nc: NatsConnection, stream: string): Publisher {
   // A PubAck not back in 2 s is retried by the relay: the restarted server dedupes it by id.
-  return natsPublisher({ connection: nc, headers, prefix: PREFIX, timeoutMs: 2_000 });
+  return natsPublisher({ connection: nc, headers, prefix: stream, timeoutMs: 2_000 });
 }
 
 /**

@@ -1,0 +1,52 @@
+import {
+  FileCheckpoints,
+  relay,
+  type EventStore,
+  type Publisher,
+  type Relay,
+} from '@eventfan/core';
+import { esdbEventStore } from '@eventfan/dispatcher-esdb';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import type { NatsConnection } from 'nats';
+import { Combat } from '../../../src/combat.js';
+import { connectNats, natsFaultPublisher } from '../support/nats-target.js';
+import { recordingSends, recordToFile } from '../support/sends.js';
+import type { ChildSettings } from './settings.js';
+
+/** A child's store, publishers and relay, as every fault-test child wires them. */
+export interface Wiring {
+  readonly store: EventStore;
+  readonly outbox: Relay;
+  /** Publishers of their own for inline publishing, recording their sends like the relay's. */
+  readonly inline: readonly Publisher[];
+  close(): Promise<void>;
+}
+
+export async function wire(settings: ChildSettings): Promise<Wiring> {
+  const client = EventStoreDBClient.connectionString(settings.esdbUrl);
+  const store = esdbEventStore({ client, disposeClient: true });
+  const nc: NatsConnection = await connectNats(settings.natsUrl);
+  const record = recordToFile(settings.sendsFile);
+  const targets = () => [recordingSends(natsFaultPublisher(nc, settings.natsStream), record)];
+  const outbox = relay({
+    store,
+    publishers: targets(),
+    checkpoints: new FileCheckpoints(settings.checkpointsFile),
+    aggregates: [Combat.name],
+    batchSize: 100,
+    idleMs: 20,
+    retry: { minTimeoutMs: 50, maxTimeoutMs: 500 },
+  });
+  return {
+    store,
+    outbox,
+    inline: settings.inline ? targets() : [],
+    async close() {
+      await nc.close();
+      await store.close();
+    },
+  };
+}
+
+export const publishedByRelay = (outbox: Relay) => () =>
+  outbox.status().reduce((sum, s) => sum + s.published, 0);
