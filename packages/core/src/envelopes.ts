@@ -111,7 +111,7 @@ function timeOf(stream: string, clock: (() => Date) | undefined): string {
 
 function buildMetadata(stream: string, commandId: string, options: EnvelopeOptions): EventMetadata {
   const metadata: Record<string, string> = {};
-  for (const [key, value] of Object.entries(options.metadata ?? {})) {
+  for (const [key, value] of options.metadata ? Object.entries(options.metadata) : []) {
     if (!EXTENSION_NAME.test(key) || RESERVED.has(key)) {
       throw new InvalidEvent(
         `metadata key "${key}" must match ${EXTENSION_NAME} and not be one of ${[...RESERVED].join(', ')}`,
@@ -132,13 +132,11 @@ function buildMetadata(stream: string, commandId: string, options: EnvelopeOptio
       path: 'metadata.traceparent',
     });
   }
-  const known = {
-    commandId,
-    correlationId: options.correlationId ?? options.causationId,
-    causationId: options.causationId,
-    traceparent: options.traceparent,
-    tracestate: options.tracestate,
-  };
-  for (const [key, value] of Object.entries(known)) if (value !== undefined) metadata[key] = value;
+  metadata.commandId = commandId;
+  const correlationId = options.correlationId ?? options.causationId;
+  if (correlationId !== undefined) metadata.correlationId = correlationId;
+  if (options.causationId !== undefined) metadata.causationId = options.causationId;
+  if (options.traceparent !== undefined) metadata.traceparent = options.traceparent;
+  if (options.tracestate !== undefined) metadata.tracestate = options.tracestate;
   return metadata;
 }

@@ -14,9 +14,12 @@ const namespaceBytes = Buffer.from(EVENT_ID_NAMESPACE.replaceAll('-', ''), 'hex'
  * second would be taken for a retry of the first and silently lost.
  */
 export function eventId(stream: string, generation: number, commandId: string): string {
-  const name = Buffer.from(`${stream}\u0000${generation}\u0000${commandId}`, 'utf8');
-  // One-shot SHA-1 of namespace + name (no Hash object per event), as hex.
-  const hex = hash('sha1', Buffer.concat([namespaceBytes, name]), 'hex');
+  const name = `${stream}\u0000${generation}\u0000${commandId}`;
+  // One-shot SHA-1 of namespace + name (no Hash object per event) in one buffer, as hex.
+  const input = Buffer.allocUnsafe(namespaceBytes.length + Buffer.byteLength(name, 'utf8'));
+  namespaceBytes.copy(input);
+  input.write(name, namespaceBytes.length, 'utf8');
+  const hex = hash('sha1', input, 'hex');
   // RFC 9562 UUID v5: the version digit is 5; the variant digit keeps its low two bits under
   // the variant's "10", which leaves 8, 9, a or b.
   const variant = VARIANT_DIGITS[Number.parseInt(hex.charAt(16), 16) % 4];

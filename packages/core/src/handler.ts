@@ -124,7 +124,8 @@ export function commandHandler<S, C extends Command, E extends DomainEvent>(
       () => store.append(current.stream, envelopes, current.generation, signal ? { signal } : {}),
     );
     const duplicate = appended.events.every((e) => e.duplicate);
-    const snapshotFailed = duplicate ? undefined : await snapshot(current.generation, state);
+    const snapshotDue = !duplicate && every > 0;
+    const snapshotFailed = snapshotDue ? await snapshot(current.generation, state) : undefined;
     const stored: Receipt = { target: store.name, events: appended.events };
     const complete = (receipts: readonly Receipt[]): Handled<S, E> => ({
       state,

@@ -133,6 +133,7 @@ export async function deliver<T>(
   earlier: readonly Receipt[],
 ): Promise<T> {
   const { stream, batches, attempt } = delivery;
+  if (batches.length === 0) return complete([...earlier]); // a handler without publishers
   const outcome = await publishAll(batches, { attempt }, delivery.parent);
   const receipts = [...earlier, ...outcome.receipts];
   if (outcome.failures.length === 0) return complete(receipts);
