@@ -157,6 +157,26 @@ describeWithBroker('esdb', 'esdbEventStore with @eventstore/db-client', (broker)
     await expect(store.readSnapshot(stream)).rejects.toThrow(`stream "snapshot-${stream}"`);
   });
 
+  it('given a first append and its repeat, when both answer, then the repeat says duplicate and neither spent a read', async () => {
+    let reads = 0;
+    const counting = esdbEventStore({
+      client: {
+        appendToStream: (stream, events, options) => client.appendToStream(stream, events, options),
+        readAll: (options) => client.readAll(options),
+        readStream: (stream, options) => {
+          reads++;
+          return client.readStream(stream, options);
+        },
+      },
+    });
+    const envelopes = await oneBump();
+    const stream = envelopes[0].stream;
+    await counting.append(stream, envelopes, 0);
+    const again = await counting.append(stream, envelopes, 0);
+    expect(again.events.map((e) => e.duplicate)).toEqual([true]);
+    expect(reads).toBe(0);
+  });
+
   it('given options out of range, when the store is made, then a TypeError names the option', () => {
     expect(() => esdbEventStore({ client, timeoutMs: 0 })).toThrow(/timeoutMs/);
     expect(() => esdbEventStore({ client, pageSize: 1.5 })).toThrow(/pageSize/);
