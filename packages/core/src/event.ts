@@ -177,19 +177,23 @@ export function defineEvents<const Specs extends Record<string, PayloadSpec>>(
           where,
         );
       }
-      const at = () => ({ ...where, type: event.type }); // built only to name a failure
       let data: unknown = event.data === undefined ? null : event.data;
       if ('~standard' in spec) {
         let result = spec['~standard'].validate(data);
         if (result instanceof Promise) result = await result;
         if (result.issues) {
           const issues = result.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ');
-          throw new InvalidEvent(`data fails its schema: ${issues}`, at());
+          throw new InvalidEvent(`data fails its schema: ${issues}`, {
+            ...where,
+            type: event.type,
+          });
         }
         data = result.value;
       }
       const bad = isJson(data) ? undefined : findNonJson(data, '$.data');
-      if (bad) throw new InvalidEvent(bad, { ...at(), path: bad.split(' ')[0] });
+      if (bad) {
+        throw new InvalidEvent(bad, { ...where, type: event.type, path: bad.split(' ')[0] });
+      }
       return { type: event.type, data } as E;
     },
   };
