@@ -1,0 +1,118 @@
+import type { EsdbClient } from '@eventfan/dispatcher-esdb';
+import { CliError, messageOf } from '../errors.js';
+import { ifInstalled } from '../optional.js';
+
+const CLIENTS = ['@eventstore/db-client', '@kurrent/kurrentdb-client'];
+
+/** A recorded event as either client gives it. */
+export interface EsdbRecorded {
+  readonly id: string;
+  readonly streamId: string;
+  readonly type: string;
+  readonly revision: bigint;
+  readonly isJson: boolean;
+  readonly data: unknown;
+  readonly metadata?: unknown;
+}
+
+export interface EsdbResolved {
+  readonly event?: EsdbRecorded;
+}
+
+export interface EsdbSubscription extends AsyncIterable<EsdbResolved> {
+  unsubscribe(): Promise<void>;
+}
+
+type From = 'start' | 'end';
+
+/** What `tail` uses of `EventStoreDBClient` / `KurrentDBClient`: both clients have it. */
+export interface EsdbTailClient {
+  readStream(
+    stream: string,
+    options: { fromRevision: From; direction: 'forwards' | 'backwards'; maxCount?: number },
+  ): AsyncIterable<EsdbResolved>;
+  readAll(options: {
+    fromPosition: From;
+    direction: 'forwards' | 'backwards';
+    maxCount?: number;
+  }): AsyncIterable<EsdbResolved>;
+  subscribeToStream(stream: string, options: { fromRevision: From }): EsdbSubscription;
+  subscribeToAll(options: { fromPosition: From; filter?: unknown }): EsdbSubscription;
+}
+
+export interface EsdbConnection {
+  readonly url: string;
+  /** The client as `tail` reads it. */
+  readonly client: EsdbTailClient;
+  /** The same client as `esdbEventStore` takes it. */
+  readonly storeClient: EsdbClient;
+  /** The client's filter that leaves the node's own `$`-events out of `$all`. */
+  readonly excludeSystemEvents: unknown;
+  close(): Promise<void>;
+}
+
+interface ClientModule {
+  readonly connectionString: (url: string) => unknown;
+  readonly filter: unknown;
+}
+
+/**
+ * Connects with the client for the URL's scheme: `kurrentdb://` with @kurrent/kurrentdb-client,
+ * `esdb://` with @eventstore/db-client (the Kurrent client warns on that scheme), each falling
+ * back to the other one installed. The clients connect lazily, so one read of `$all` proves the
+ * node answers before any command starts.
+ */
+export async function connectEsdb(url: string, purpose: string): Promise<EsdbConnection> {
+  const module = await loadClient(url, purpose);
+  let raw: unknown;
+  try {
+    raw = module.connectionString(url);
+  } catch (error) {
+    throw new CliError(`bad EventStoreDB connection string "${url}": ${messageOf(error)}`);
+  }
+  // Both clients are structurally these two interfaces; their generic overloads do not unify.
+  const client = raw as EsdbTailClient & EsdbClient & { dispose(): Promise<void> };
+  try {
+    const probe = client.readAll({ fromPosition: 'start', direction: 'forwards', maxCount: 1 });
+    const reading = probe[Symbol.asyncIterator]();
+    await reading.next();
+    await reading.return?.();
+  } catch (error) {
+    await client.dispose().catch(() => {});
+    throw new CliError(`cannot reach EventStoreDB at ${url}: ${messageOf(error)}`, undefined, {
+      cause: error,
+    });
+  }
+  return {
+    url,
+    client,
+    storeClient: client,
+    excludeSystemEvents: module.filter,
+    close: () => client.dispose(),
+  };
+}
+
+async function loadClient(url: string, purpose: string): Promise<ClientModule> {
+  const kurrent = async (): Promise<ClientModule> => {
+    const m = await import('@kurrent/kurrentdb-client');
+    return {
+      connectionString: (u) => m.KurrentDBClient.connectionString(u),
+      filter: m.excludeSystemEvents(),
+    };
+  };
+  const eventstore = async (): Promise<ClientModule> => {
+    const m = await import('@eventstore/db-client');
+    return {
+      connectionString: (u) => m.EventStoreDBClient.connectionString(u),
+      filter: m.excludeSystemEvents(),
+    };
+  };
+  const order = /^(kurrentdb|kdb)(\+discover)?:/i.test(url)
+    ? [kurrent, eventstore]
+    : [eventstore, kurrent];
+  for (const load of order) {
+    const loaded = await ifInstalled(load, CLIENTS);
+    if (loaded) return loaded;
+  }
+  throw new CliError(`install @eventstore/db-client (or @kurrent/kurrentdb-client) to ${purpose}`);
+}
