@@ -77,9 +77,15 @@ export class InMemoryEventStore implements EventStore<InMemoryPosition> {
       };
     }
     const events: EventReceipt<InMemoryPosition>[] = [];
-    const metadata = Object.freeze({ ...(envelopes[0] as Envelope).metadata });
+    // The envelopes of one command share their metadata: one frozen copy serves them all.
+    const first = (envelopes[0] as Envelope).metadata;
+    const metadata = Object.freeze({ ...first });
     for (const envelope of envelopes) {
-      const stored = freezeCopy(envelope, metadata);
+      const same = envelope.metadata === first || shallowEqual(envelope.metadata, metadata);
+      const stored = freezeCopy(
+        envelope,
+        same ? metadata : Object.freeze({ ...envelope.metadata }),
+      );
       existing.push(stored);
       events.push(this.#receipt(stored, false, this.#log.push(stored)));
     }
@@ -163,14 +169,14 @@ function logIndex(position: string): number {
 
 /**
  * A frozen copy of an envelope. Its data was found to be JSON, so a frozen deep copy keeps what
- * a JSON round trip would, faster than one (and than structuredClone).
+ * a JSON round trip would, faster than one (and than structuredClone). `metadata` is the frozen
+ * metadata to keep with it.
  */
 function freezeCopy(envelope: Envelope, metadata: Envelope['metadata']): Envelope {
   const data: unknown =
     envelope.data === null || typeof envelope.data !== 'object'
       ? envelope.data
       : frozenJsonCopy(envelope.data);
-  const same = envelope.metadata === metadata || shallowEqual(envelope.metadata, metadata);
   // Every field named, not spread: an object literal keeps all ten in the object itself, where
   // a spread copy puts the later ones in a separate property array, a second memory read per
   // field for every replay of the stream.
@@ -184,7 +190,7 @@ function freezeCopy(envelope: Envelope, metadata: Envelope['metadata']): Envelop
     source: envelope.source,
     time: envelope.time,
     data,
-    metadata: same ? metadata : Object.freeze({ ...envelope.metadata }),
+    metadata,
   });
 }
 
