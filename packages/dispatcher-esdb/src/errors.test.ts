@@ -63,7 +63,7 @@ describe('fromClientError', () => {
       'a follower',
       { type: 'not-leader', leader: { address: '10.0.0.2', port: 2113 } },
       NotLeader,
-      { leader: '10.0.0.2:2113' },
+      { leader: '10.0.0.2:2113', retriable: true },
     ],
     [
       'an append too large',

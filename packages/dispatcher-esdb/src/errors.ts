@@ -48,7 +48,7 @@ export class NotLeader extends EventfanError {
     super(
       'NOT_LEADER',
       `The node behind "${target}" is not the leader, so stream "${stream}" was not written${leader ? `; the leader is ${leader}` : ''}. Connect with nodePreference=leader (the client reconnects to the leader on the next call), then retry.`,
-      options,
+      { ...options, retriable: true },
     );
   }
 }
