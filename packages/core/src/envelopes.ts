@@ -64,7 +64,7 @@ export async function toEnvelopes<S, C extends Command, E extends DomainEvent>(
       `stream id must be a non-empty string, got ${JSON.stringify(current.stream)}`,
     );
   }
-  const commandId = options.commandId ?? randomUUID();
+  const commandId = options.commandId ?? freshCommandId();
   if (typeof commandId !== 'string' || commandId === '') {
     throw new InvalidEvent(
       `commandId must be a non-empty string, got ${JSON.stringify(commandId)}`,
@@ -96,6 +96,14 @@ export async function toEnvelopes<S, C extends Command, E extends DomainEvent>(
     });
   }
   return { events: valid, envelopes };
+}
+
+/**
+ * A random UUID as one flat string: randomUUID's own is a rope of its 36 characters' pieces, and
+ * the command id lives on in the metadata of every event stored.
+ */
+function freshCommandId(): string {
+  return randomUUID().split('-').join('-');
 }
 
 function timeOf(stream: string, clock: (() => Date) | undefined): string {

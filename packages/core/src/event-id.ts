@@ -23,7 +23,15 @@ export function eventId(stream: string, generation: number, commandId: string): 
   // RFC 9562 UUID v5: the version digit is 5; the variant digit keeps its low two bits under
   // the variant's "10", which leaves 8, 9, a or b.
   const variant = VARIANT_DIGITS[Number.parseInt(hex.charAt(16), 16) % 4];
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  // join gives one flat string; a template would keep a rope of slices for as long as the id lives.
+  const groups = [
+    hex.slice(0, 8),
+    hex.slice(8, 12),
+    `5${hex.slice(13, 16)}`,
+    `${variant}${hex.slice(17, 20)}`,
+    hex.slice(20, 32),
+  ];
+  return groups.join('-');
 }
 
 const VARIANT_DIGITS = '89ab';
