@@ -1,71 +1,69 @@
 /**
- * Core baseline: 100k combat commands through dispatch() + the in-memory store + the in-memory
- * dispatcher, beside the same commands through the pure functions alone (decide + evolve), in one
- * run. Reports events/s, the ratio, and heap retained per stored event.
+ * Core baseline: combat commands through a command handler whose caller holds the state
+ * (`handleLoaded`: decide, envelopes with ids and validation, append to the in-memory store, no
+ * publishers), beside the same commands through the pure functions alone (decide + evolve), in
+ * paired rounds (bench/paired.ts). Reports commands/s, the ratio, and the heap the store retains
+ * per stored event (run with --expose-gc, as `npm run bench` does, for a collection first).
  * Run: npm run bench -- core
  */
-import { Bench } from 'tinybench';
-import {
-  InMemoryDispatcher,
-  InMemoryEventStore,
-  decide,
-  dispatch,
-  evolve,
-  initial,
-  persistTo,
-} from '@eventfan/core';
+import { InMemoryEventStore, commandHandler, decide, evolve, initial } from '@eventfan/core';
 import type { Versioned } from '@eventfan/core';
 import { Combat } from '../examples/combat/src/combat.js';
-import type { CombatState } from '../examples/combat/src/combat.js';
-import { eventsPerSecond, formatRate, heapUsed, printTable } from './report.js';
+import type { CombatCommand, CombatState } from '../examples/combat/src/combat.js';
+import { comparePaired, type SideResult } from './paired.js';
+import { formatRate, heapUsed, printTable } from './report.js';
 
-const COMMANDS = 100_000;
-const OGRES = 1_000; // 100 attacks of 1 damage each: every ogre survives (900 hitpoints)
-const attack = (i: number) => ({
-  type: 'Attack' as const,
+const COMMANDS = 50_000;
+const OGRES = 1_000; // 50 attacks of 1 damage each: every ogre survives (900 hitpoints)
+const ROUNDS = 7;
+const commands: CombatCommand[] = Array.from({ length: COMMANDS }, (_, i) => ({
+  type: 'Attack',
   entityId: `ogre${i % OGRES}`,
   damage: 1,
-});
+}));
 
-async function throughDispatch(): Promise<InMemoryEventStore> {
+async function throughHandler(): Promise<InMemoryEventStore> {
   const store = new InMemoryEventStore();
-  const targets = [persistTo(store), new InMemoryDispatcher({ name: 'memory' })];
+  const combat = commandHandler({ aggregate: Combat, store });
   const states = new Map<string, Versioned<CombatState>>();
-  for (let i = 0; i < COMMANDS; i++) {
-    const command = attack(i);
+  for (const command of commands) {
     const current = states.get(command.entityId) ?? initial(Combat, command.entityId);
-    states.set(command.entityId, (await dispatch(Combat, current, command, targets)).state);
+    states.set(command.entityId, (await combat.handleLoaded(current, command)).state);
   }
   return store;
 }
 
-function pureFunctions(): void {
+async function pureFunctions(): Promise<void> {
   const states = new Map<string, Versioned<CombatState>>();
-  for (let i = 0; i < COMMANDS; i++) {
-    const command = attack(i);
+  for (const command of commands) {
     let current = states.get(command.entityId) ?? initial(Combat, command.entityId);
     for (const event of decide(Combat, current, command)) current = evolve(Combat, current, event);
     states.set(command.entityId, current);
   }
 }
 
-const bench = new Bench({ iterations: 3, warmupIterations: 1, time: 0, warmupTime: 0 });
-bench.add('dispatch + in-memory store + in-memory dispatcher', throughDispatch);
-bench.add('decide + evolve only (no envelopes, no targets)', pureFunctions);
-await bench.run();
-
-const fullRate = eventsPerSecond(bench.tasks[0], COMMANDS);
-const pureRate = eventsPerSecond(bench.tasks[1], COMMANDS);
+const measured = await comparePaired(throughHandler, pureFunctions, {
+  events: COMMANDS,
+  rounds: ROUNDS,
+  warmup: 1,
+});
 
 const before = heapUsed();
-const kept = await throughDispatch();
+const kept = await throughHandler();
 const after = heapUsed();
-printTable('core: 100k combat commands', [
-  ['dispatch + store + dispatcher', formatRate(fullRate)],
-  ['decide + evolve only', formatRate(pureRate)],
-  ['ratio dispatch / pure', (fullRate / pureRate).toFixed(3)],
+const cpu = (side: SideResult) => `CPU ${side.cpuMicrosPerEvent.toFixed(2)} µs/command`;
+printTable(
+  `core: ${COMMANDS / 1000}k combat commands over ${OGRES} ogres, state held by the caller, ${ROUNDS} paired rounds: best rate, median ratio`,
   [
-    'heap retained per stored event',
-    `${Math.round((after - before) / COMMANDS)} bytes (${kept.streams().length} streams)`,
+    [
+      'commandHandler.handleLoaded + in-memory store',
+      `${formatRate(measured.first.perSecond)}, ${cpu(measured.first)}`,
+    ],
+    ['decide + evolve only', `${formatRate(measured.second.perSecond)}, ${cpu(measured.second)}`],
+    ['ratio handler / pure', `${measured.ratio.toFixed(3)}x`],
+    [
+      'heap retained per stored event',
+      `${Math.round((after - before) / kept.size)} bytes (${kept.size} events, ${kept.streams().length} streams)`,
+    ],
   ],
-]);
+);
