@@ -18,3 +18,20 @@ export function commaList(value: string): string[] {
   if (items.length === 0) throw new InvalidArgumentError('expected a comma-separated list.');
   return items;
 }
+
+/** `--to nats,kafka`: known target names, each once. */
+export function targetList<T extends string>(known: readonly T[]) {
+  return (value: string): T[] => {
+    const names = commaList(value);
+    for (const name of names) {
+      if (!known.includes(name as T)) {
+        throw new InvalidArgumentError(
+          `unknown target "${name}"; choose from ${known.join(', ')}.`,
+        );
+      }
+    }
+    if (new Set(names).size !== names.length)
+      throw new InvalidArgumentError('a target is named twice.');
+    return names as T[];
+  };
+}

@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
+import { relayCommand } from './commands/relay.js';
+import { replayCommand } from './commands/replay.js';
 import { tailCommand } from './commands/tail.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -12,6 +14,8 @@ export function program(): Command {
     )
     .version(version, '-V, --version')
     .addCommand(tailCommand())
+    .addCommand(replayCommand())
+    .addCommand(relayCommand())
     .addHelpText(
       'after',
       `
