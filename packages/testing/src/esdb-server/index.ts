@@ -5,4 +5,4 @@ export {
   type EsdbTestServerOptions,
 } from './server.js';
 export type { EsdbFault, EsdbOperation } from './faults.js';
-export type { ProtocolSource } from './protocol.js';
+export type { ProtocolSource } from './protocol-source.js';

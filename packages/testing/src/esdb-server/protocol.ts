@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { ProtocolSource } from './protocol-source.js';
 import type * as StreamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import type { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import type * as SharedPb from '@eventstore/db-client/generated/shared_pb.js';
@@ -29,8 +30,6 @@ export interface Protocol {
   readonly Empty: typeof EmptyPb.Empty;
 }
 
-/** The client packages whose generated protocol the server can use. */
-export type ProtocolSource = '@eventstore/db-client' | '@kurrent/kurrentdb-client';
 
 const SOURCES: readonly { pkg: ProtocolSource; dir: string; persistent: string }[] = [
   { pkg: '@eventstore/db-client', dir: 'generated', persistent: 'persistent_grpc_pb' },

@@ -2,7 +2,8 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { FaultPlan, type EsdbFault, type EsdbOperation } from './faults.js';
 import { featuresService } from './features-service.js';
 import { MemoryLog } from './memory-log.js';
-import { loadProtocol, type ProtocolSource } from './protocol.js';
+import { loadProtocol } from './protocol.js';
+import type { ProtocolSource } from './protocol-source.js';
 import { refusedService } from './refused-services.js';
 import { streamsService } from './streams-service.js';
 
