@@ -14,13 +14,40 @@ export interface NatsReply {
   readonly data: Uint8Array;
 }
 
+/** A message a subscription received: a PubAck, or a status reply (503: no responders). */
+export interface NatsInbound extends NatsReply {
+  readonly subject: string;
+  readonly headers?: { readonly code?: number; readonly description?: string } | undefined;
+}
+
+/** A connection event, as both client generations report a permission violation. */
+export interface NatsStatus {
+  readonly type: string;
+  readonly permissionContext?: { readonly operation: string; readonly subject: string };
+  readonly error?: unknown;
+}
+
+/** What `subscribe` returns; only unsubscribing is needed here. */
+export interface NatsSubscription {
+  unsubscribe(): void;
+}
+
 /** A connection: `connect()` from `nats` or from `@nats-io/transport-node`. */
 export interface NatsConnection {
   /** What the server said on connect: the limits a message and its control line must keep. */
   readonly info?: ServerLimits | undefined;
   /** The options it was made with: a request's reply subject starts with `inboxPrefix`. */
   readonly options?: { readonly inboxPrefix?: string | undefined } | undefined;
-  publish(subject: string, payload?: Uint8Array, options?: { headers?: NatsHeaders }): void;
+  publish(
+    subject: string,
+    payload?: Uint8Array,
+    options?: { headers?: NatsHeaders; reply?: string },
+  ): void;
+  /** Used by `natsPublisher` for its PubAcks: one subscription to an inbox of its own. */
+  subscribe(
+    subject: string,
+    options?: { callback?: (error: Error | null, message: NatsInbound) => void },
+  ): NatsSubscription;
   flush(): Promise<void>;
   request(
     subject: string,
@@ -28,6 +55,11 @@ export interface NatsConnection {
     options?: { timeout: number; headers?: NatsHeaders },
   ): Promise<NatsReply>;
   isClosed(): boolean;
+  /**
+   * The connection's events; a publish the user may not make is only told here (the server
+   * answers with `-ERR`, not to the reply subject). 2.x: `permissionContext`, 3.x: `error`.
+   */
+  status?(): AsyncIterable<NatsStatus> & { stop?(): void };
   /** Only on `nats` 2.x connections; with 3.x pass `jetstream(nc)` from `@nats-io/jetstream`. */
   jetstream?(): JetStreamClient;
 }

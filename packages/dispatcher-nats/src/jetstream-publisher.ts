@@ -10,7 +10,8 @@ import {
   type Receipt,
 } from '@eventfan/core';
 import { assertOpen, partialFailure, siteOf, withDeadline } from '@eventfan/core/adapter';
-import type { JetStreamClient, PubAck } from './client.js';
+import type { PubAck } from './client.js';
+import { PublishCoalescer } from './coalescer.js';
 import type { Outgoing } from './encode.js';
 import { classify, JS_WRONG_LAST_SEQUENCE } from './failure.js';
 import { GenerationCheck } from './generation.js';
@@ -46,7 +47,9 @@ export function natsPublisher(options: NatsPublisherOptions): NatsPublisher {
 
 class JetStreamNatsPublisher implements NatsPublisher {
   readonly name: string;
-  readonly #js: JetStreamClient;
+  readonly #coalescer: PublishCoalescer;
+  /** Per stream, the latest dispatch's turn: the next one of that stream waits for it. */
+  readonly #turns = new Map<string, Promise<void>>();
   readonly #settings: Settings;
   readonly #api: ApiCall;
   readonly #maxInFlight: number;
@@ -57,14 +60,16 @@ class JetStreamNatsPublisher implements NatsPublisher {
   constructor(options: NatsPublisherOptions) {
     this.#settings = settings(options);
     this.name = this.#settings.name;
-    const js = options.jetstream ?? options.connection.jetstream?.();
-    if (!js) {
-      throw optionsError(
-        this.name,
-        'pass `jetstream` (jetstream(nc) from @nats-io/jetstream) — this connection has no jetstream() method',
-      );
-    }
-    this.#js = js;
+    const lingerMs = options.lingerMs ?? 0;
+    if (!(lingerMs >= 0)) throw optionsError(this.name, `lingerMs must be >= 0, got ${lingerMs}`);
+    const { timeoutMs } = this.#settings;
+    this.#coalescer = new PublishCoalescer({
+      connection: options.connection,
+      timeoutMs,
+      lingerMs,
+      onTimeout: (subject) => noAnswer(this.name, subject, timeoutMs),
+      onClosed: (subject) => connectionClosed(this.name, subject),
+    });
     this.#maxInFlight = options.maxInFlight ?? 1;
     if (!Number.isInteger(this.#maxInFlight) || this.#maxInFlight < 1) {
       throw optionsError(this.name, 'maxInFlight must be a whole number >= 1');
@@ -104,6 +109,7 @@ class JetStreamNatsPublisher implements NatsPublisher {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.allSettled(this.#inFlight);
+    this.#coalescer.close();
   }
 
   async #send(
@@ -118,31 +124,56 @@ class JetStreamNatsPublisher implements NatsPublisher {
       throw new OperationAborted(this.name, stream, context.signal.reason);
     }
     if (this.#settings.connection.isClosed()) throw connectionClosed(this.name, subject);
-    const outcomes = this.#generations
-      ? await this.#sendChecked(prepared, context, this.#generations)
-      : await this.#sendPipelined(prepared, context.signal);
-    return this.#receipt(prepared, outcomes);
+    const turn = this.#takeTurn(stream);
+    try {
+      await turn.previous;
+      const outcomes = this.#generations
+        ? await this.#sendChecked(prepared, context, this.#generations)
+        : await this.#sendPipelined(prepared, context.signal, turn.pass);
+      return await this.#receipt(prepared, outcomes);
+    } finally {
+      turn.pass();
+    }
   }
 
-  /** One publish, failing at the timeout or when the signal fires, whichever comes first. */
-  #publish(
+  /**
+   * Dispatches of one stream take turns, so their events reach JetStream in generation order
+   * even when several are in flight: the next one sends once this one has handed over its last
+   * message (the connection keeps that order) or, with checkGeneration, once this one finished
+   * (its last sequence is the next one's expected sequence). Other streams never wait.
+   */
+  #takeTurn(stream: string): { previous: Promise<void> | undefined; pass: () => void } {
+    const previous = this.#turns.get(stream);
+    let pass!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      pass = () => {
+        if (this.#turns.get(stream) === mine) this.#turns.delete(stream);
+        resolve();
+      };
+    });
+    this.#turns.set(stream, mine);
+    return { previous, pass };
+  }
+
+  /** One publish through the coalescer: its PubAck, or the error (the signal's, if it fired). */
+  async #publish(
     item: Outgoing,
     signal: AbortSignal | undefined,
     lastSubjectSequence?: number,
   ): Promise<PubAck> {
-    const { timeoutMs } = this.#settings;
-    const acked = this.#js.publish(item.subject, item.data, {
-      headers: item.headers,
-      timeout: timeoutMs,
-      ...(lastSubjectSequence === undefined ? {} : { expect: { lastSubjectSequence } }),
-    });
-    return withDeadline(acked, {
-      timeoutMs,
-      onTimeout: () => noAnswer(this.name, item.subject, timeoutMs),
-      signal,
-      target: this.name,
-      stream: item.envelope.stream,
-    });
+    const answered = this.#coalescer.send(item, lastSubjectSequence);
+    // The coalescer times the request; a signal only needs a race of its own when there is one.
+    const outcome = signal
+      ? await withDeadline(answered, {
+          timeoutMs: this.#settings.timeoutMs * 2,
+          onTimeout: () => noAnswer(this.name, item.subject, this.#settings.timeoutMs),
+          signal,
+          target: this.name,
+          stream: item.envelope.stream,
+        })
+      : await answered;
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
   }
 
   /** Nothing more is sent once the signal fired: the event is reported as not delivered. */
@@ -153,12 +184,14 @@ class JetStreamNatsPublisher implements NatsPublisher {
   }
 
   /**
-   * Up to maxInFlight publishes at once, issued in order. After the first failure nothing more is
-   * sent, and what is in flight is awaited so the receipt says exactly what JetStream took.
+   * Up to maxInFlight publishes of the batch at once, handed over in order; `handedOver` is
+   * called once the last one is. After the first failure nothing more is sent, and what is in
+   * flight is awaited so the receipt says exactly what JetStream took.
    */
   async #sendPipelined(
     prepared: NatsPrepared,
     signal: AbortSignal | undefined,
+    handedOver: () => void,
   ): Promise<Outcome[]> {
     const out = prepared.messages;
     const outcomes: Outcome[] = new Array<Outcome>(out.length).fill(undefined);
@@ -173,8 +206,10 @@ class JetStreamNatsPublisher implements NatsPublisher {
           stop = true;
           return;
         }
+        const acked = this.#publish(out[i] as Outgoing, signal);
+        if (i === out.length - 1) handedOver();
         try {
-          outcomes[i] = await this.#publish(out[i] as Outgoing, signal);
+          outcomes[i] = await acked;
         } catch (error) {
           outcomes[i] = { failed: error };
           stop = true;

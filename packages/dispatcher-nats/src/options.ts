@@ -23,8 +23,16 @@ export interface NatsPublisherBaseOptions {
 
 /** JetStream: acknowledged, deduplicated by event id. */
 export interface NatsPublisherOptions extends NatsPublisherBaseOptions {
-  /** `jetstream(nc)` from `@nats-io/jetstream`; default `connection.jetstream()` (nats 2.x). */
+  /**
+   * Not needed: the publisher speaks JetStream's publish protocol over `connection` itself (a
+   * publish with a reply subject, answered by a PubAck), with either client. Accepted and unused.
+   */
   readonly jetstream?: JetStreamClient;
+  /**
+   * How long a request gathers the publishes of concurrent dispatches before it goes out, in ms.
+   * Default 0: what was handed over in the current turn of the event loop goes out together.
+   */
+  readonly lingerMs?: number;
   /**
    * Expect the subject to end at the generation before the batch (`Nats-Expected-Last-Subject-
    * Sequence`) and throw ConcurrencyConflict when it does not. Events of a batch are then sent
@@ -32,7 +40,8 @@ export interface NatsPublisherOptions extends NatsPublisherBaseOptions {
    */
   readonly checkGeneration?: boolean;
   /**
-   * Most PubAcks awaited at once within one publish; default 1, which keeps a batch in order even
+   * Most PubAcks awaited at once within one dispatch (dispatches are coalesced with each other
+   * whatever this is); default 1, which keeps a batch in order even
    * when JetStream refuses one of its events. Above 1, later events of the batch may already be
    * stored when an earlier one is refused (the DispatchIncomplete says exactly which).
    */

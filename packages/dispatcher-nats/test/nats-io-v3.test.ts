@@ -88,10 +88,16 @@ describeWithBroker(
       });
     });
 
-    it('given a 3.x connection without jetstream, when a JetStream publisher is made, then a TypeError says to pass jetstream(nc)', () => {
-      expect(() => natsPublisher({ connection: nc, headers: headersV3 })).toThrow(
-        /pass `jetstream` \(jetstream\(nc\)/,
-      );
+    it('given a 3.x connection and no jetstream option, when published, then the PubAcks come back all the same', async () => {
+      const publisher = natsPublisher({
+        connection: nc,
+        headers: headersV3,
+        prefix: `${names.prefix}.js`,
+      });
+      const stream = uniqueStream();
+      const receipt = await send(publisher, await sampleEnvelopes(stream, 2));
+      expect(receipt.events.map((e) => e.duplicate)).toEqual([false, false]);
+      await publisher.close();
     });
 
     it('given a core publisher, when published, then a subscriber gets the CloudEvents in order', async () => {
