@@ -10,6 +10,7 @@ import { Tally } from '../tally.fixture.js';
 import { CheckpointConflict, InMemoryCheckpoints } from './checkpoints.js';
 import { FileCheckpoints } from './file-checkpoints.js';
 import { relay } from './relay.js';
+import type { EventStore, ReadAllOptions } from '../store.js';
 
 const fast = { retry: { minTimeoutMs: 1, maxTimeoutMs: 5 }, idleMs: 5 } as const;
 
@@ -137,6 +138,41 @@ describe('relay', () => {
     expect(outbox.status()[0]).toMatchObject({ state: 'failed', published: 0 });
     expect(outbox.status()[0]?.lastError).toMatch(/over the 2-byte limit/);
     await outbox.stop();
+  });
+
+  it('a store read or checkpoint save that fails for a while is retried, not the end of the target', async () => {
+    const store = await stored(6, 2);
+    let reads = 2;
+    const flaky: EventStore = Object.assign(Object.create(store) as EventStore, {
+      readAll: (options?: ReadAllOptions) => {
+        if (reads-- > 0) throw new BrokerUnavailable('memory', 'store restarting');
+        return store.readAll(options);
+      },
+    });
+    const checkpoints = new InMemoryCheckpoints();
+    const save = checkpoints.save.bind(checkpoints);
+    let saves = 2;
+    checkpoints.save = (key, position, expected) =>
+      saves-- > 0 && position !== ''
+        ? Promise.reject(new Error('EIO'))
+        : save(key, position, expected);
+    const a = new InMemoryPublisher({ name: 'a' });
+    const reports: string[] = [];
+    const outbox = relay({
+      store: flaky,
+      publishers: [a],
+      checkpoints,
+      onReport: (_, what) => reports.push(what),
+      ...fast,
+    });
+    outbox.start();
+    await outbox.caughtUp();
+    await outbox.stop();
+    expect(outbox.status()[0]).toMatchObject({ state: 'stopped', position: '6' });
+    expect(new Set(a.received.map((e) => e.id)).size).toBe(6);
+    expect(reports.filter((r) => r.startsWith('retrying the log')).length).toBeGreaterThanOrEqual(
+      3,
+    );
   });
 
   it('of two relays started on one target, exactly one publishes; the other stands down', async () => {

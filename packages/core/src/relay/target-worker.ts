@@ -93,10 +93,21 @@ export class TargetWorker {
   /** Runs until stop(), a conflict on the checkpoint, or a failure no retry can mend. */
   async run(): Promise<void> {
     try {
-      await this.#claim();
+      let claimed = false;
+      let failures = 0;
       while (!this.#stopping.signal.aborted) {
-        const moved = await this.#pass();
-        if (!moved) await this.#sleep();
+        try {
+          if (!claimed) await this.#claim();
+          claimed = true;
+          const moved = await this.#pass();
+          failures = 0;
+          this.#state = 'running';
+          if (!moved) await this.#sleep();
+        } catch (error) {
+          // A store or checkpoint that is down for a while must not end the outbox for good.
+          if (!this.#mayRetryPass(error, ++failures)) throw error;
+          await this.#backOff(failures);
+        }
       }
       this.#state = 'stopped';
     } catch (error) {
@@ -153,24 +164,61 @@ export class TargetWorker {
     let moved = false;
     this.#inPass = true;
     const after = this.#position ? { after: this.#position } : {};
-    for await (const page of store.readAll({
-      ...after,
-      pageSize: batchSize,
-      ...(aggregates ? { aggregates } : {}),
-    })) {
-      if (page.length === 0) continue;
-      this.#lag = page.length;
-      this.#caughtUp = false;
-      await this.#publishPage(page);
-      await this.#save((page[page.length - 1] as LoggedEnvelope).position);
-      this.#lag = 0;
-      moved = true;
-      if (this.#stopping.signal.aborted) break;
+    try {
+      for await (const page of store.readAll({
+        ...after,
+        pageSize: batchSize,
+        ...(aggregates ? { aggregates } : {}),
+      })) {
+        if (page.length === 0) continue;
+        this.#lag = page.length;
+        this.#caughtUp = false;
+        await this.#publishPage(page);
+        await this.#save((page[page.length - 1] as LoggedEnvelope).position);
+        this.#lag = 0;
+        moved = true;
+        if (this.#stopping.signal.aborted) break;
+      }
+    } finally {
+      this.#inPass = false;
     }
     this.#caughtUp = true;
-    this.#inPass = false;
     this.#passes++;
     return moved;
+  }
+
+  /**
+   * Whether a pass that failed outside the publisher's own retries (the store's read, the
+   * checkpoint's save) is tried again: when retriable, within the retry budget, and not stopping
+   * or standing down. The next pass reads from the last saved checkpoint, so a page published but
+   * not yet checkpointed is sent again (the brokers drop it by id).
+   */
+  #mayRetryPass(error: unknown, failures: number): boolean {
+    if (this.#stopping.signal.aborted || error instanceof CheckpointConflict) return false;
+    if (!isRetriable(error) || failures > this.#settings.retry.retries) return false;
+    this.#state = 'retrying';
+    this.#lastError = describeCause(error);
+    this.#settings.report(
+      this.target,
+      `retrying the log (attempt ${failures}): ${this.#lastError}`,
+    );
+    return true;
+  }
+
+  /** Exponential backoff with jitter, as p-retry's, cut short only by stop(). */
+  #backOff(failures: number): Promise<void> {
+    const { minTimeoutMs, maxTimeoutMs } = this.#settings.retry;
+    const delay = Math.min(maxTimeoutMs, minTimeoutMs * 2 ** (failures - 1)) * (1 + Math.random());
+    return new Promise((resolve) => {
+      const signal = this.#stopping.signal;
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(delay, maxTimeoutMs));
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   async #publishPage(page: readonly LoggedEnvelope[]): Promise<void> {
