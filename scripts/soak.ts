@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, stripVTControlCharacters } from 'node:util';
 
 const { values } = parseArgs({
   options: {
@@ -32,11 +32,11 @@ for (let run = 1; run <= runs; run++) {
   const result = spawnSync(process.execPath, [vitest, 'run', ...files], {
     cwd: combat,
     encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0' },
+    env: { ...process.env, NO_COLOR: '1' },
     maxBuffer: 64 * 1024 * 1024,
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  const output = `${result.stdout}${result.stderr}`;
+  const output = stripVTControlCharacters(`${result.stdout}${result.stderr}`);
   // The counts each fault test prints, so a soak log shows every run's figures.
   const counts = output.split('\n').filter((line) => /^\[[^\]]+\] \w+: stored/.test(line));
   if (result.status === 0) passed++;

@@ -61,6 +61,8 @@ describe.skipIf(isMissing(nats))('command handler process killed (SIGKILL ×3)',
         progress: () => child.progress(),
         kill: () => child.kill(),
         start: () => child.start(),
+        broken: () => child.broken(),
+        context: () => child.output,
         log: (line) => console.info(`[handler child, ${publishing}] ${line}`),
       });
       await child.finish(120_000);

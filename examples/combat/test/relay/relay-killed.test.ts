@@ -57,6 +57,8 @@ describe.skipIf(isMissing(nats))('relay process killed (SIGKILL ×3)', () => {
         progress: () => child.progress(),
         kill: () => child.kill(),
         start: () => child.start(),
+        broken: () => child.broken(),
+        context: () => child.output,
         log: (line) => console.info(`[relay child] ${line}`),
       }),
     ]);

@@ -36,6 +36,8 @@ export async function wire(settings: ChildSettings): Promise<Wiring> {
     batchSize: 100,
     idleMs: 20,
     retry: { minTimeoutMs: 50, maxTimeoutMs: 500 },
+    // On stderr, which the test shows when this child fails.
+    onReport: (target, what) => console.error(`relay ${target}: ${what}`),
   });
   return {
     store,

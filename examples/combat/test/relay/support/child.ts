@@ -14,6 +14,8 @@ export class ChildScript {
   #current = 0;
   #output: string[] = [];
   #lives = 0;
+  #killing = false;
+  #died: string | undefined;
 
   constructor(
     private readonly script: URL,
@@ -34,6 +36,7 @@ export class ChildScript {
     this.#current = 0;
     this.#done = false;
     this.#lives++;
+    this.#died = undefined;
     const child = spawn(
       process.execPath,
       [
@@ -53,8 +56,22 @@ export class ChildScript {
       for (const line of lines) this.#read(line);
     });
     child.stderr?.on('data', (chunk: Buffer) => this.#keep(chunk.toString()));
+    child.once('exit', (code, signal) => {
+      if (this.#killing || (code === 0 && this.#done)) return;
+      this.#died = `${this.script.pathname} exited by itself (${signal ?? `code ${code}`}):\n${this.#output.join('')}`;
+    });
     // Children must not outlive a test run that crashed.
     process.once('exit', () => child.kill('SIGKILL'));
+  }
+
+  /** Why the current life ended other than by kill() or finishing; undefined while it runs. */
+  broken(): string | undefined {
+    return this.#died;
+  }
+
+  /** The child's latest output lines, for a failure message. */
+  get output(): string {
+    return this.#output.join('');
   }
 
   /** SIGKILL, as a crash or the OOM killer would: no handler runs, nothing is flushed. */
@@ -62,8 +79,10 @@ export class ChildScript {
     const child = this.#child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
+    this.#killing = true;
     child.kill('SIGKILL');
     await exited;
+    this.#killing = false;
   }
 
   /** Asks the script to finish its work (a `finish` line) and waits until it exits with `done`. */

@@ -11,6 +11,12 @@ export interface KillSchedule {
   readonly start: () => Promise<void>;
   /** Told of each kill and restart, for the test log. */
   readonly log?: (line: string) => void;
+  /** Why the run cannot go on (a child that died by itself), or undefined while it can. */
+  readonly broken?: () => string | undefined;
+  /** What to add to a failure: the child's last output, say. */
+  readonly context?: () => string;
+  /** How long progress may stand still before the schedule gives up; default 30 s. */
+  readonly stallMs?: number;
 }
 
 /**
@@ -20,7 +26,7 @@ export interface KillSchedule {
 export async function runKillSchedule(schedule: KillSchedule): Promise<number> {
   let kills = 0;
   for (const figure of schedule.at) {
-    while (schedule.progress() < figure) await new Promise((resolve) => setTimeout(resolve, 5));
+    await progressTo(figure, schedule);
     await schedule.kill();
     kills++;
     schedule.log?.(`SIGKILL #${kills} at progress ${schedule.progress()} (due at ${figure})`);
@@ -30,6 +36,23 @@ export async function runKillSchedule(schedule: KillSchedule): Promise<number> {
     schedule.log?.(`restarted in ${Date.now() - restarting} ms`);
   }
   return kills;
+}
+
+/** Waits for the progress figure, failing at once on a broken run and after a stall. */
+async function progressTo(figure: number, schedule: KillSchedule): Promise<void> {
+  const stallMs = schedule.stallMs ?? 30_000;
+  let last = schedule.progress();
+  let movedAt = Date.now();
+  while (schedule.progress() < figure) {
+    const broken = schedule.broken?.();
+    if (broken) throw new Error(`the run broke before progress ${figure}: ${broken}`);
+    if (schedule.progress() !== last) [last, movedAt] = [schedule.progress(), Date.now()];
+    if (Date.now() - movedAt > stallMs) {
+      const context = schedule.context?.() ?? '';
+      throw new Error(`progress stood at ${last} for ${stallMs} ms, before ${figure}\n${context}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** A broker's control, as a kill schedule's kill and start; only brokers with `kill`. */
