@@ -85,3 +85,54 @@ export interface EsdbRecordedEvent {
 export interface EsdbResolvedEvent {
   readonly event?: EsdbRecordedEvent;
 }
+
+/** Where a catch-up subscription to `$all` starts: after a position (exclusive), or the start. */
+export interface EsdbSubscribeToAllOptions {
+  readonly fromPosition: 'start' | EsdbLogPosition;
+  readonly filter?: EsdbFilter;
+}
+
+/** Where a catch-up subscription to a stream starts: after a revision (exclusive), or the start. */
+export interface EsdbSubscribeToStreamOptions {
+  readonly fromRevision: 'start' | bigint;
+}
+
+/** Node's Readable options the clients pass on; `highWaterMark` bounds what they buffer. */
+export interface EsdbReadableOptions {
+  readonly highWaterMark?: number;
+}
+
+/**
+ * A catch-up subscription of either client: a Node object-mode Readable of resolved events that
+ * also emits `caughtUp`. Read with `read()` so that a slow handler holds the server back.
+ */
+export interface EsdbSubscription {
+  read(): EsdbResolvedEvent | null;
+  on(event: 'readable' | 'end' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener(event: 'readable' | 'end' | 'close', listener: () => void): unknown;
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
+  once(event: 'close', listener: () => void): unknown;
+  /** True once the stream emitted `close`. */
+  readonly closed: boolean;
+  unsubscribe(): Promise<void>;
+  destroy(): unknown;
+}
+
+/** What `esdbSource` needs of a client: catch-up subscriptions, reads, and appends to park. */
+export interface EsdbSubscriberClient extends Pick<EsdbClient, 'appendToStream' | 'readStream'> {
+  subscribeToAll(
+    options: EsdbSubscribeToAllOptions,
+    readableOptions?: EsdbReadableOptions,
+  ): EsdbSubscription;
+  subscribeToStream(
+    stream: string,
+    options: EsdbSubscribeToStreamOptions,
+    readableOptions?: EsdbReadableOptions,
+  ): EsdbSubscription;
+}
+
+/** What `esdbCheckpoints` needs of a client: reads, appends, and `$maxCount` on its streams. */
+export interface EsdbCheckpointClient extends Pick<EsdbClient, 'appendToStream' | 'readStream'> {
+  setStreamMetadata(stream: string, metadata: { readonly maxCount?: number }): Promise<unknown>;
+}

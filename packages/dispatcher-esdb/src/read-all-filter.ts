@@ -1,5 +1,6 @@
 import type { Envelope } from '@eventfan/core';
 import type { EsdbFilter, EsdbRecordedEvent } from './client.js';
+import { isParked } from './dead-letter.js';
 import { SNAPSHOT_EVENT_TYPE } from './snapshots.js';
 
 /**
@@ -17,14 +18,15 @@ export function serverFilter(prefixes: readonly string[] | undefined): EsdbFilte
 
 /**
  * The same choice once more on this side: @eventstore/db-client 6.x cannot send a filter with a
- * read of `$all`, and the snapshot records of a custom companion stream may match a prefix.
+ * read of `$all`, and the snapshot records of a custom companion stream and the dead-letter copies
+ * a subscription parked may match a prefix.
  */
 export function isCandidate(
   event: EsdbRecordedEvent,
   prefixes: readonly string[] | undefined,
 ): boolean {
   if (event.type.startsWith('$') || event.streamId.startsWith('$')) return false;
-  if (event.type === SNAPSHOT_EVENT_TYPE) return false;
+  if (event.type === SNAPSHOT_EVENT_TYPE || isParked(event)) return false;
   return !prefixes || prefixes.some((prefix) => event.streamId.startsWith(prefix));
 }
 

@@ -1,12 +1,21 @@
 import { fromEsdbRecord } from '@eventfan/cloudevents';
 import type { ReadBackEvent, StoreHarness } from '@eventfan/testing/conformance';
-import { esdbEventStore, type EsdbClient, type EsdbRecordedEvent } from '../src/index.js';
+import {
+  esdbEventStore,
+  type EsdbCheckpointClient,
+  type EsdbClient,
+  type EsdbRecordedEvent,
+  type EsdbSubscriberClient,
+} from '../src/index.js';
 
 /**
  * Makes a client of one package. The two packages' generated protobuf code clashes in one process,
  * so this file imports neither and each test file brings its own.
  */
 export type ClientFactory = (url: string) => EsdbClient;
+
+/** A client with all the store, the checkpoints and the subscription source use. */
+export type FullClient = EsdbClient & EsdbSubscriberClient & EsdbCheckpointClient;
 
 const FROM_START = {
   fromRevision: 'start',

@@ -1,0 +1,181 @@
+import type { Checkpoints, Incoming, LogPosition, SubscriptionSource } from '@eventfan/core';
+import type { EsdbRecordedEvent, EsdbSubscriberClient } from './client.js';
+import { deadLetterRecord } from './dead-letter.js';
+import { fromClientError } from './errors.js';
+import { isWanted } from './read-all-filter.js';
+import { recordsOf } from './page.js';
+import { toStoredEnvelope } from './records.js';
+import { allCursor, streamCursor, type SubscriptionCursor } from './subscription-cursor.js';
+import { SubscriptionReader } from './subscription-reader.js';
+
+interface EsdbSourceCommon {
+  /** An `EventStoreDBClient` or `KurrentDBClient`. */
+  readonly client: EsdbSubscriberClient;
+  /** Where the position is kept, under `subscription/<name>`: e.g. `esdbCheckpoints`. */
+  readonly checkpoints: Checkpoints;
+  /** Names the subscription, its checkpoint and its dead-letter stream. */
+  readonly name: string;
+  /** Where `park` appends; default `<name>-deadletter`. */
+  readonly deadLetterStream?: string;
+  /** Events per `deliver` at most, and what the client buffers; default 256. */
+  readonly batchSize?: number;
+}
+
+/** A source over `$all` (filtered on the server to `aggregates`) or over one stream. */
+export type EsdbSourceOptions = EsdbSourceCommon &
+  (
+    | {
+        readonly stream: string;
+        readonly aggregates?: undefined;
+        readonly streamPrefix?: undefined;
+      }
+    | {
+        readonly stream?: undefined;
+        /** Only events of these aggregates; default every eventfan event of `$all`. */
+        readonly aggregates?: readonly string[];
+        /** The stream-name prefix of an aggregate; default `<aggregate>-`, as the store's. */
+        readonly streamPrefix?: (aggregate: string) => string;
+      }
+  );
+
+/** core's SubscriptionSource on an EventStoreDB catch-up subscription. */
+export interface EsdbSource extends SubscriptionSource {
+  readonly deadLetterStream: string;
+}
+
+/**
+ * A subscription source on an EventStoreDB catch-up subscription to `$all` or a stream: starts
+ * after the position saved in `checkpoints`, delivers what the client buffered in batches, saves
+ * the position after each batch the subscription handled, and parks into a dead-letter stream.
+ * A record eventfan cannot decode is delivered as `{ error, position }`, to be parked.
+ */
+export function esdbSource(options: EsdbSourceOptions): EsdbSource {
+  const { client, checkpoints, name } = options;
+  if (!client || typeof client.subscribeToAll !== 'function') {
+    throw new TypeError('esdbSource: `client` must be an EventStoreDBClient or KurrentDBClient');
+  }
+  if (typeof name !== 'string' || name === '')
+    throw new TypeError('esdbSource: `name` is required');
+  const batchSize = options.batchSize ?? 256;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new TypeError(`esdbSource: batchSize must be a whole number >= 1, got ${batchSize}`);
+  }
+  const key = `subscription/${name}`;
+  const deadLetterStream = options.deadLetterStream ?? `${name}-deadletter`;
+  const aggregates = options.aggregates && new Set(options.aggregates);
+  const prefix = options.streamPrefix ?? ((aggregate: string) => `${aggregate}-`);
+  const prefixes = aggregates && [...aggregates].map(prefix);
+  /** The records of what was delivered, for `park`: a record that did not decode has no envelope. */
+  const records = new WeakMap<Incoming, EsdbRecordedEvent>();
+  /** The last position saved, for `lag`. */
+  let position: LogPosition | undefined;
+  let running: Promise<unknown> | undefined;
+  const closing = new AbortController();
+
+  const cursorFrom = (saved: LogPosition | undefined): SubscriptionCursor =>
+    options.stream === undefined ? allCursor(saved, prefixes) : streamCursor(options.stream, saved);
+
+  function incoming(event: EsdbRecordedEvent, cursor: SubscriptionCursor): Incoming | undefined {
+    const position = cursor.positionOf(event);
+    let decoded: Incoming;
+    try {
+      const envelope = toStoredEnvelope(name, event);
+      if (!isWanted(envelope, aggregates)) return undefined;
+      decoded = { envelope, position };
+    } catch (error) {
+      decoded = { error: error as Error, position };
+    }
+    records.set(decoded, event);
+    return decoded;
+  }
+
+  /** Claims the checkpoint, then delivers from it until `stopping` fires or a failure. */
+  async function follow(
+    deliver: (batch: readonly Incoming[]) => Promise<void>,
+    stopping: AbortSignal,
+  ): Promise<void> {
+    const saved = await checkpoints.load(key);
+    // Saving again claims the subscription: a second one on the same name stands down here.
+    let version = await checkpoints.save(key, saved?.position ?? '', saved?.version ?? 0);
+    position = saved?.position || undefined;
+    const cursor = cursorFrom(position);
+    const reader = new SubscriptionReader(
+      cursor.open(client, { highWaterMark: batchSize }),
+      batchSize,
+    );
+    const next = () =>
+      reader.next(stopping).catch((error: unknown) => {
+        throw fromClientError(error, { target: name, stream: cursor.label });
+      });
+    try {
+      for (let events; (events = await next());) {
+        const batch: Incoming[] = [];
+        for (const event of events) {
+          const one = cursor.accept(event) ? incoming(event, cursor) : undefined;
+          if (one) batch.push(one);
+        }
+        if (batch.length === 0) continue;
+        await deliver(batch);
+        const last = batch[batch.length - 1] as Incoming;
+        version = await checkpoints.save(key, last.position, version);
+        position = last.position;
+      }
+    } finally {
+      await reader.close().catch(() => {});
+    }
+  }
+
+  return {
+    name,
+    deadLetterStream,
+
+    run(deliver, signal) {
+      const refused = closing.signal.aborted ? 'is closed' : running ? 'is running already' : '';
+      if (refused) return Promise.reject(new TypeError(`esdbSource "${name}" ${refused}`));
+      const stopping = AbortSignal.any([signal, closing.signal]);
+      const following = follow(deliver, stopping).finally(() => (running = undefined));
+      running = following.catch(() => {});
+      return following;
+    },
+    async park(parked, reason) {
+      const record = records.get(parked);
+      if (!record) throw new TypeError(`esdbSource "${name}": park takes what it delivered`);
+      const letter = deadLetterRecord(record, {
+        reason,
+        subscription: name,
+        stream: record.streamId,
+        revision: record.revision.toString(),
+        position: parked.position,
+        time: new Date().toISOString(),
+      });
+      try {
+        await client.appendToStream(deadLetterStream, [letter], {
+          expectedRevision: 'any',
+          streamState: 'any',
+        });
+      } catch (error) {
+        throw fromClientError(error, { target: name, stream: deadLetterStream, writing: true });
+      }
+    },
+
+    /** Events of the stream after the last delivered one; `$all` positions are not counts. */
+    async lag() {
+      if (options.stream === undefined) return undefined;
+      const reading = client.readStream(options.stream, {
+        fromRevision: 'end',
+        direction: 'backwards',
+        maxCount: 1,
+      });
+      for await (const last of recordsOf(reading, { target: name, stream: options.stream })) {
+        return Number(last.revision - (position ? BigInt(position) : -1n));
+      }
+      return 0;
+    },
+
+    /** Ends a run under way (the subscription is cancelled) and refuses new ones. */
+    async close() {
+      closing.abort();
+      await running;
+    },
+  };
+}

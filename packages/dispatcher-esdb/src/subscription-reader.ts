@@ -1,0 +1,75 @@
+import type { EsdbRecordedEvent, EsdbSubscription } from './client.js';
+
+/**
+ * Takes a catch-up subscription's events in batches: whatever the client has buffered, up to
+ * `size`, waiting only when it has none. Pulled with `read()`, so a handler that is slow leaves
+ * events on the server instead of piling them up here. `close` cancels the subscription and
+ * removes every listener this reader added.
+ */
+export class SubscriptionReader {
+  readonly #subscription: EsdbSubscription;
+  readonly #size: number;
+  #failure: Error | undefined;
+  #ended = false;
+  #wake: (() => void) | undefined;
+  readonly #onReadable = () => this.#wake?.();
+  readonly #onEnd = () => {
+    this.#ended = true;
+    this.#wake?.();
+  };
+  readonly #onError = (error: Error) => {
+    this.#failure ??= error;
+    this.#wake?.();
+  };
+
+  constructor(subscription: EsdbSubscription, size: number) {
+    this.#subscription = subscription;
+    this.#size = size;
+    subscription.on('readable', this.#onReadable);
+    subscription.on('end', this.#onEnd);
+    subscription.on('close', this.#onEnd);
+    subscription.on('error', this.#onError);
+  }
+
+  /** The next events, at least one; undefined once the subscription ended or `signal` fired. */
+  async next(signal: AbortSignal): Promise<EsdbRecordedEvent[] | undefined> {
+    const stop = () => this.#wake?.();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      for (;;) {
+        if (this.#failure) throw this.#failure;
+        if (signal.aborted) return undefined;
+        const batch: EsdbRecordedEvent[] = [];
+        for (let resolved; batch.length < this.#size && (resolved = this.#subscription.read());) {
+          // A link whose event is gone comes without one: nothing to deliver.
+          if (resolved.event) batch.push(resolved.event);
+        }
+        if (batch.length > 0) return batch;
+        if (this.#ended) return undefined;
+        await new Promise<void>((resolve) => (this.#wake = resolve));
+        this.#wake = undefined;
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+  }
+
+  async close(): Promise<void> {
+    const subscription = this.#subscription;
+    subscription.removeListener('readable', this.#onReadable);
+    subscription.removeListener('end', this.#onEnd);
+    subscription.removeListener('close', this.#onEnd);
+    // The error listener stays until the stream closed: an error event with no listener would
+    // crash the process.
+    const closed = subscription.closed
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => subscription.once('close', resolve));
+    try {
+      await subscription.unsubscribe();
+    } finally {
+      subscription.destroy();
+      await closed;
+      subscription.removeListener('error', this.#onError);
+    }
+  }
+}
