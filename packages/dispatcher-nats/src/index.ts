@@ -24,3 +24,5 @@ export type { NatsPrepared } from './prepare.js';
 export type { EnsuredStream, EnsureStreamOptions } from './stream.js';
 export { ensureStream, subjectCovers } from './stream.js';
 export { decodeSubjectToken, defaultSubject, subjectToken } from './subject.js';
+export type { NatsSource, NatsSourceOptions } from './source/nats-source.js';
+export { natsSource } from './source/nats-source.js';
