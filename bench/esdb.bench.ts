@@ -1,32 +1,54 @@
 /**
  * @eventfan/dispatcher-esdb against the raw client, side by side in one run, on one server:
- * - replay: EsdbEventStore.read (paged, decoded to envelopes) of a 100k-event stream and of one 10×
+ * - appends: esdbEventStore.append vs raw `appendToStream` of the same events (1 and 10 per call),
+ *   paired rounds (bench/paired.ts);
+ * - subscribe: core's `subscribe` on `esdbSource` (decoded, typed, deduped, checkpointed per batch)
+ *   vs the raw client's `subscribeToAll` with the same stream-prefix filter, reading the same events;
+ * - replay: esdbEventStore.read (paged, decoded to envelopes) of a 10k-event stream and of one 10×
  *   longer, each in a fresh reader process, with its peak heap — it must stay flat as the stream
- *   grows; next to it one raw `readStream` of the 100k stream;
- * - appends: esdbDispatcher.dispatch vs raw `appendToStream` of the same events (1 and 10 per call).
+ *   grows; next to it one raw `readStream` of the 10k stream.
  * The server is ESDB_CONNECTION_STRING when set, else the EventStoreDB test server (emulator) in a
- * process of its own (so its memory is not the reader's): then these are test-server results.
+ * process of its own (so its memory is not the reader's): then these are test server (emulator)
+ * results. Bounded: about a minute on 2 loaded cores.
  * Run: npm run bench -- esdb   (EVENTFAN_BENCH_ESDB_EVENTS sets the short stream's length)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Bench } from 'tinybench';
-import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
-import type { Envelope } from '@eventfan/core';
-import { toCloudEvent, toEsdbRecord, toSequence } from '@eventfan/cloudevents';
+import { EventStoreDBClient, jsonEvent, START, streamNameFilter } from '@eventstore/db-client';
+import {
+  defineEvents,
+  InMemoryCheckpoints,
+  payload,
+  subscribe,
+  type Envelope,
+} from '@eventfan/core';
+import { envelopeToEsdbRecord, toSequence } from '@eventfan/cloudevents';
 import { ESDB_TEST_SERVER_LABEL, startEsdbTestServer } from '@eventfan/testing/esdb-server';
-import { EsdbEventStore, esdbDispatcher } from '@eventfan/dispatcher-esdb';
-import { heapUsed, printTable } from './report.js';
+import { esdbEventStore, esdbSource } from '@eventfan/dispatcher-esdb';
+import { comparePaired, type Paired } from './paired.js';
+import { formatRate, heapUsed, printTable } from './report.js';
 
-const SHORT = Number(process.env['EVENTFAN_BENCH_ESDB_EVENTS'] ?? 100_000);
+const SHORT = Number(process.env['EVENTFAN_BENCH_ESDB_EVENTS'] ?? 10_000);
 const LONG = SHORT * 10;
 const SEED_BATCH = 1_000;
-const ROUNDS = 4;
-const ROUND_MS = 500;
-const WARMUP_MS = 500;
-const LIVE_EVERY = 10_000;
+const LIVE_EVERY = 1_000;
+/** Calls per appending run, and the paired rounds of each comparison. */
+const CALLS = 300;
+const ROUNDS = 5;
+/** Events each subscribing run reads, in streams of SUBSCRIBED_STREAM events. */
+const SUBSCRIBED = 20_000;
+const SUBSCRIBED_STREAM = 1_000;
+const SUBSCRIBED_AGGREGATE = 'benchsub';
+const BATCH = 256;
+
+/** The family of the benchmark's events, for `subscribe` to decode them into. */
+const BenchEvent = defineEvents(
+  'BenchEvent',
+  { version: '1.0', source: 'events://eventfan.dev/bench' },
+  { Ticked: payload<{ n: number; text: string; nested: { ok: boolean; list: number[] } }>() },
+);
 
 const [role, url, stream, mode] = process.argv.slice(2);
 if (role === '--serve') await serve();
@@ -56,9 +78,11 @@ async function replay(url: string, stream: string, how: 'store' | 'raw'): Promis
   let events = 0;
   if (how === 'store') {
     // Counting by generation also checks that the pages join up: no gap, no repeat.
-    for await (const envelope of new EsdbEventStore(client).read(stream)) {
-      events = envelope.generation === events + 1 ? events + 1 : -1;
-      sample(events);
+    for await (const page of esdbEventStore({ client }).read(stream)) {
+      for (const envelope of page) {
+        events = envelope.generation === events + 1 ? events + 1 : -1;
+        sample(events);
+      }
     }
   } else {
     for await (const resolved of client.readStream(stream)) if (resolved.event) sample(++events);
@@ -85,10 +109,11 @@ async function main(): Promise<void> {
     const target = given ?? (await firstLine(server as ChildProcess, 'URL ')).slice(4);
     const label = given
       ? `EventStoreDB/KurrentDB at ${given} (ESDB_CONNECTION_STRING)`
-      : `${ESDB_TEST_SERVER_LABEL}, own process — test-server results, not EventStoreDB`;
+      : `${ESDB_TEST_SERVER_LABEL}, own process — test server (emulator) results, not EventStoreDB`;
     const client = EventStoreDBClient.connectionString(target);
-    // Appends first, while the server is light: a server holding a million events pauses for GC.
+    // Appends first, while the server is light: a server holding many events pauses for GC.
     await appends(client, label);
+    await subscriptions(client, label);
     const short = `bench-replay-${randomUUID()}`;
     const long = `bench-replay-${randomUUID()}`;
     const seeding = performance.now();
@@ -105,7 +130,7 @@ async function main(): Promise<void> {
     };
     const row = (r: Replayed) =>
       `${Math.round(r.events / (r.ms / 1000)).toLocaleString('en')} events/s, reader CPU ${r.cpuPerEvent.toFixed(1)} µs/event, live heap +${mb(r.liveHeap)}, max RSS ${mb(r.maxRss)}`;
-    printTable(`esdb replay (EsdbEventStore.read, pages of 500, decoded to envelopes) — ${label}`, [
+    printTable(`esdb replay (esdbEventStore.read, pages of 500, decoded to envelopes) — ${label}`, [
       [`store.read, ${SHORT.toLocaleString('en')} events`, row(runs.short)],
       [`store.read, ${LONG.toLocaleString('en')} events`, row(runs.long)],
       [`raw readStream, ${SHORT.toLocaleString('en')} events`, row(runs.raw)],
@@ -115,8 +140,8 @@ async function main(): Promise<void> {
       ],
       ['max RSS, 10× the stream', `${(runs.long.maxRss / runs.short.maxRss).toFixed(2)}×`],
       [
-        'store.read vs raw readStream',
-        `${(runs.short.cpuPerEvent / runs.raw.cpuPerEvent).toFixed(2)}× the reader CPU per event`,
+        'replay esdb: ratio <ours/raw>',
+        `${(runs.raw.ms / runs.short.ms).toFixed(2)}× the raw rate, ${(runs.short.cpuPerEvent / runs.raw.cpuPerEvent).toFixed(2)}× the reader CPU per event`,
       ],
     ]);
     if (runs.short.events !== SHORT || runs.long.events !== LONG)
@@ -131,79 +156,115 @@ async function main(): Promise<void> {
 }
 
 /**
- * Dispatcher and raw client appending the same events to fresh streams. The two take turns in
- * short rounds (order alternating) after a shared warm-up, so a busy machine or a server pause
- * weighs on both alike; client CPU per call is the figure least moved by other load.
+ * The store and the raw client appending the same kind of events, each call to a fresh stream,
+ * in paired rounds (bench/paired.ts): the two take turns, so load that drifts on a shared machine
+ * weighs on both alike; client CPU per event is the figure least moved by other load.
  */
 async function appends(client: EventStoreDBClient, label: string): Promise<void> {
-  const dispatcher = esdbDispatcher({ client });
+  const store = esdbEventStore({ client });
   const rows: [string, string][] = [];
   for (const size of [1, 10]) {
-    const tasks = {
-      [`esdbDispatcher.dispatch, ${size} per call`]: async () => {
-        const stream = `bench-dispatch-${randomUUID()}`;
-        await dispatcher.dispatch(envelopes(stream, 0, size), {
-          aggregate: 'bench',
-          stream,
-          expectedGeneration: 0,
-          attempt: 1,
-        });
-      },
-      [`raw appendToStream, ${size} per call`]: async () => {
-        const stream = `bench-raw-${randomUUID()}`;
-        const events = envelopes(stream, 0, size).map((e) => {
-          const record = toEsdbRecord(toCloudEvent(e));
-          return jsonEvent({
-            id: record.id,
-            type: record.type,
-            data: record.data as Record<string, unknown>,
-            metadata: record.metadata,
-          });
-        });
-        await client.appendToStream(stream, events, { expectedRevision: 'no_stream' });
-      },
-    };
-    const totals = new Map(Object.keys(tasks).map((name) => [name, { calls: 0, ms: 0, cpu: 0 }]));
-    for (let round = 0; round <= ROUNDS; round++) {
-      const names = Object.keys(tasks);
-      for (const name of round % 2 === 0 ? names : names.reverse()) {
-        const bench = new Bench({
-          time: round === 0 ? WARMUP_MS : ROUND_MS,
-          warmupTime: 0,
-          warmupIterations: 0,
-        });
-        bench.add(name, tasks[name] as () => Promise<void>);
-        const cpu = process.cpuUsage();
-        await bench.run();
-        const used = process.cpuUsage(cpu);
-        const result = bench.tasks[0]?.result;
-        const total = totals.get(name);
-        if (round === 0 || !total || !result || !('latency' in result)) continue;
-        total.calls += result.latency.samples.length;
-        total.ms += result.totalTime;
-        total.cpu += used.user + used.system;
+    const calls = (append: (stream: string, batch: Envelope[]) => Promise<unknown>) => async () => {
+      for (let i = 0; i < CALLS; i++) {
+        const stream = `bench-append-${randomUUID()}`;
+        await append(stream, envelopes(stream, 0, size));
       }
-    }
-    const figures = [...totals].map(([name, t]) => ({
-      name,
-      hz: t.calls / (t.ms / 1000),
-      cpu: t.cpu / t.calls,
-    }));
-    for (const f of figures)
-      rows.push([
-        f.name,
-        `${Math.round(f.hz).toLocaleString('en')} calls/s, client CPU ${f.cpu.toFixed(0)} µs/call`,
-      ]);
-    const [ours, raw] = figures as [(typeof figures)[0], (typeof figures)[0]];
-    rows.push([
-      `dispatcher vs raw, ${size} per call`,
-      `${(ours.hz / raw.hz).toFixed(2)}× the raw rate, ${(ours.cpu / raw.cpu).toFixed(2)}× the client CPU`,
-    ]);
+    };
+    const measured = await comparePaired(
+      calls((stream, batch) => store.append(stream, batch, 0)),
+      calls((stream, batch) =>
+        client.appendToStream(stream, batch.map(rawEvent), { expectedRevision: 'no_stream' }),
+      ),
+      { events: CALLS * size, rounds: ROUNDS, warmup: 1 },
+    );
+    rows.push(
+      ...sides(`store.append, ${size} per call`, `raw appendToStream, ${size} per call`, measured),
+      [`append esdb, ${size} per call: ratio <ours/raw>`, ratio(measured)],
+    );
   }
   printTable(
-    `esdb appends (${ROUNDS} alternating rounds of ${ROUND_MS} ms each after a warm-up, fresh stream per call) — ${label}`,
+    `esdb appends (${ROUNDS} paired rounds of ${CALLS} calls after a warm-up, fresh stream per call) — ${label}`,
     rows,
   );
+}
+
+/**
+ * `subscribe` + `esdbSource` against the raw `subscribeToAll`, both from the start of `$all` with
+ * the same stream-prefix filter, each run until it has read every seeded event. Ours decodes each
+ * to its envelope and typed event, keeps the per-stream marks and saves a checkpoint per batch.
+ */
+async function subscriptions(client: EventStoreDBClient, label: string): Promise<void> {
+  const prefix = `${SUBSCRIBED_AGGREGATE}-`;
+  for (let done = 0; done < SUBSCRIBED; done += SUBSCRIBED_STREAM) {
+    await seed(client, `${prefix}${randomUUID()}`, SUBSCRIBED_STREAM, SUBSCRIBED_AGGREGATE);
+  }
+  const ours = async () => {
+    let handled = 0;
+    let all: () => void = () => {};
+    const finished = new Promise<void>((resolve) => (all = resolve));
+    const subscription = subscribe({
+      source: esdbSource({
+        client,
+        checkpoints: new InMemoryCheckpoints(),
+        name: `bench-${randomUUID()}`,
+        aggregates: [SUBSCRIBED_AGGREGATE],
+        batchSize: BATCH,
+      }),
+      events: BenchEvent,
+      handler: () => {
+        if (++handled === SUBSCRIBED) all();
+      },
+    });
+    await finished;
+    await subscription.stop();
+  };
+  const raw = async () => {
+    const subscription = client.subscribeToAll(
+      { fromPosition: START, filter: streamNameFilter({ prefixes: [prefix] }) },
+      { highWaterMark: BATCH },
+    );
+    let read = 0;
+    for await (const resolved of subscription) {
+      if (resolved.event && ++read === SUBSCRIBED) break;
+    }
+    await subscription.unsubscribe();
+  };
+  const measured = await comparePaired(ours, raw, {
+    events: SUBSCRIBED,
+    rounds: ROUNDS,
+    warmup: 1,
+  });
+  printTable(
+    `esdb subscribe (${SUBSCRIBED.toLocaleString('en')} events of $all in streams of ${SUBSCRIBED_STREAM}, filtered by prefix; ${ROUNDS} paired rounds after a warm-up) — ${label}`,
+    [
+      ...sides('subscribe + esdbSource', 'raw subscribeToAll', measured),
+      ['subscribe esdb: ratio <ours/raw>', ratio(measured)],
+    ],
+  );
+}
+
+function sides(ours: string, raw: string, measured: Paired): [string, string][] {
+  const side = (s: Paired['first']) =>
+    `${formatRate(s.perSecond)} (best round), client CPU ${s.cpuMicrosPerEvent.toFixed(1)} µs/event`;
+  return [
+    [ours, side(measured.first)],
+    [raw, side(measured.second)],
+  ];
+}
+
+function ratio(measured: Paired): string {
+  return `${measured.ratio.toFixed(2)}× the raw rate (median of rounds; ${measured.overall.toFixed(2)}× over all), ${(measured.first.cpuMicrosPerEvent / measured.second.cpuMicrosPerEvent).toFixed(2)}× the client CPU`;
+}
+
+/** An envelope as the raw client appends it: the same CloudEvent record the store writes. */
+function rawEvent(envelope: Envelope) {
+  const record = envelopeToEsdbRecord(envelope);
+  return jsonEvent({
+    id: record.id,
+    type: record.type,
+    data: record.data as Record<string, unknown>,
+    metadata: record.metadata,
+  });
 }
 
 type Replayed = {
@@ -219,11 +280,11 @@ async function replayIn(target: string, stream: string, how: 'store' | 'raw'): P
   return JSON.parse(await firstLine(child, '{')) as Replayed;
 }
 
-/** `count` envelopes of one stream (as core's dispatch makes them), numbered on from `after`. */
-function envelopes(stream: string, after: number, count: number): Envelope[] {
+/** `count` envelopes of one stream (as core's handler makes them), numbered on from `after`. */
+function envelopes(stream: string, after: number, count: number, aggregate = 'bench'): Envelope[] {
   return Array.from({ length: count }, (_, i) => ({
     id: randomUUID(),
-    aggregate: 'bench',
+    aggregate,
     stream,
     generation: after + i + 1,
     type: 'benchevent.ticked',
@@ -243,9 +304,14 @@ function envelopes(stream: string, after: number, count: number): Envelope[] {
 }
 
 /** Writes `count` eventfan events with the raw client, in batches: one CloudEvent mapping reused. */
-async function seed(client: EventStoreDBClient, stream: string, count: number): Promise<void> {
-  const [template] = envelopes(stream, 0, 1) as [Envelope];
-  const record = toEsdbRecord(toCloudEvent(template));
+async function seed(
+  client: EventStoreDBClient,
+  stream: string,
+  count: number,
+  aggregate?: string,
+): Promise<void> {
+  const [template] = envelopes(stream, 0, 1, aggregate) as [Envelope];
+  const record = envelopeToEsdbRecord(template);
   for (let done = 0; done < count; done += SEED_BATCH) {
     const batch = Array.from({ length: Math.min(SEED_BATCH, count - done) }, (_, i) =>
       jsonEvent({
