@@ -32,8 +32,8 @@ export async function inSpan<T>(
   options: SpanOptions,
   fn: (span: TraceParent, traceparent: string | undefined) => Promise<T>,
 ): Promise<T> {
-  if (!otel) return fn(undefined, undefined);
-  const tracer = otel.trace.getTracer('eventfan');
+  const tracer = otel && tracerOf(otel);
+  if (!otel || !tracer) return fn(undefined, undefined);
   const parent = options.parent ?? otel.context.active();
   const links = (options.links ?? []).flatMap((t) => {
     const context = t === undefined ? undefined : fromTraceparent(t);
@@ -57,6 +57,17 @@ export async function inSpan<T>(
     span.end();
     throw error;
   }
+}
+
+/**
+ * The tracer of the provider the application registered, or undefined when it registered none:
+ * then no span is made at all, not even a no-op one, so tracing costs nothing when it is off.
+ */
+function tracerOf(api: typeof Otel): Otel.Tracer | undefined {
+  const provider = api.trace.getTracerProvider();
+  return provider instanceof api.ProxyTracerProvider
+    ? provider.getDelegateTracer('eventfan')
+    : provider.getTracer('eventfan');
 }
 
 function toTraceparent(context: Otel.SpanContext): string {
