@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pRetry, { AbortError } from 'p-retry';
 import { describeCause, InvalidEvent, isRetriable } from '../errors.js';
 import type { Envelope } from '../envelope.js';
@@ -71,6 +72,9 @@ export class TargetWorker {
   constructor(publisher: Publisher, settings: WorkerSettings) {
     this.#publisher = publisher;
     this.#settings = settings;
+    // Each stream's run of a page retries under this signal at once, each with one listener it
+    // removes when done: not the leak Node's warning past 10 listeners suspects.
+    setMaxListeners(0, this.#stopping.signal);
   }
 
   get target(): string {
