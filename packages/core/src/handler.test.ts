@@ -120,6 +120,25 @@ describe('commandHandler.handle', () => {
     expect(store.size + (publishers[0]?.calls.length ?? 0)).toBe(0);
   });
 
+  it('a signal that fires after the append aborts the publish: stored, DispatchFailed, retry() sends', async () => {
+    const controller = new AbortController();
+    const slow = new InMemoryPublisher({ name: 'slow' });
+    const publish = slow.publish.bind(slow);
+    slow.publish = async (prepared, context) => {
+      controller.abort(new Error('request cancelled'));
+      return publish(prepared, context);
+    };
+    const { store, tally } = setup([slow]);
+    const error = await tally
+      .handle('a', { type: 'Add', amount: 1 }, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DispatchFailed);
+    expect((error as DispatchFailed).failures[0]?.error).toBeInstanceOf(OperationAborted);
+    expect([store.size, slow.received.length]).toEqual([1, 0]);
+    await (error as DispatchFailed).retry();
+    expect(slow.received).toHaveLength(1);
+  });
+
   it('a failing publisher: DispatchFailed, the others took the events, retry() re-sends to it alone', async () => {
     const flaky = new InMemoryPublisher({ name: 'flaky' }).failNext(
       new BrokerUnavailable('flaky', 'down for a moment'),

@@ -36,7 +36,11 @@ export interface CommandHandlerOptions<S, C extends Command, E extends DomainEve
 }
 
 export interface HandleOptions extends EnvelopeOptions {
-  /** Checked before the append: once fired, nothing is stored (OperationAborted). */
+  /**
+   * Checked before the append: once fired, nothing is stored (OperationAborted). After the append
+   * it is handed to the publishers: a publish it aborts is a failure of that target in
+   * DispatchFailed (the events are stored; `retry()` or the relay sends them later).
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -137,9 +141,8 @@ export function commandHandler<S, C extends Command, E extends DomainEvent>(
     });
     options.relay?.notify();
     if (!inlinePublishing) return complete([stored]);
-    return deliver({ stream: current.stream, batches, attempt: 1, parent: trace.span }, complete, [
-      stored,
-    ]);
+    const first = { stream: current.stream, batches, attempt: 1, parent: trace.span, signal };
+    return deliver(first, complete, [stored]);
   }
 
   /** Writes a snapshot when the append crossed a multiple of `snapshotEvery`. */

@@ -125,6 +125,8 @@ export interface Delivery {
   readonly batches: readonly PreparedFor[];
   readonly attempt: number;
   readonly parent?: TraceParent;
+  /** The caller's signal, for the first attempt: a retry later is the caller's new decision. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export async function deliver<T>(
@@ -134,7 +136,8 @@ export async function deliver<T>(
 ): Promise<T> {
   const { stream, batches, attempt } = delivery;
   if (batches.length === 0) return complete([...earlier]); // a handler without publishers
-  const outcome = await publishAll(batches, { attempt }, delivery.parent);
+  const context = delivery.signal ? { attempt, signal: delivery.signal } : { attempt };
+  const outcome = await publishAll(batches, context, delivery.parent);
   const receipts = [...earlier, ...outcome.receipts];
   if (outcome.failures.length === 0) return complete(receipts);
   const failed = new Set(outcome.failures.map((f) => f.target));
