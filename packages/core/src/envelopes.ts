@@ -17,35 +17,27 @@ export interface EnvelopeOptions {
   readonly causationId?: string;
   readonly traceparent?: string;
   readonly tracestate?: string;
-  /** Extra string metadata; keys must be valid CloudEvents extension names (`[a-z0-9]{1,20}`). */
+  /**
+   * Extra string metadata. To reach a broker, keys must be valid CloudEvents extension names
+   * (`[a-z0-9]{1,20}`, not an attribute's name): publishers refuse others in pre-flight.
+   */
   readonly metadata?: Readonly<Record<string, string>>;
   /** The clock used for `time` (tests pin it). */
   readonly clock?: () => Date;
 }
 
-const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
-/** Keys core sets itself, and CloudEvents attributes a metadata key would collide with. */
-const RESERVED = new Set([
+/**
+ * Metadata core fills from its own options: a key spelling one of them is refused rather than
+ * silently overwritten. Whether a key can travel as a CloudEvents extension is the publishers'
+ * pre-flight to say (CloudEvents naming rules live in @eventfan/cloudevents).
+ */
+const OWN_KEYS = new Set([
   'commandid',
   'correlationid',
   'causationid',
   'traceparent',
   'tracestate',
-  'id',
-  'source',
-  'specversion',
-  'type',
-  'datacontenttype',
-  'dataschema',
-  'subject',
-  'time',
-  'data',
-  'data_base64',
-  'sequence',
-  'partitionkey',
-  'eventversion',
-  'aggregate',
 ]);
 
 /**
@@ -120,9 +112,9 @@ function timeOf(stream: string, clock: (() => Date) | undefined): string {
 function buildMetadata(stream: string, commandId: string, options: EnvelopeOptions): EventMetadata {
   const metadata: Record<string, string> = {};
   for (const [key, value] of options.metadata ? Object.entries(options.metadata) : []) {
-    if (!EXTENSION_NAME.test(key) || RESERVED.has(key)) {
+    if (OWN_KEYS.has(key.toLowerCase())) {
       throw new InvalidEvent(
-        `metadata key "${key}" must match ${EXTENSION_NAME} and not be one of ${[...RESERVED].join(', ')}`,
+        `metadata key "${key}" is filled by core from the option of that name; pass it as the option instead`,
         { stream, path: `metadata.${key}` },
       );
     }
