@@ -3,87 +3,73 @@
  * the same data. The store (in-memory, in this process) is never killed; an independent consumer
  * per broker counts what arrived.
  */
-import {
-  commandHandler,
-  InMemoryCheckpoints,
-  InMemoryEventStore,
-  relay,
-  type TargetStatus,
-} from '@eventfan/core';
-import {
-  acquireBrokerOrSkip,
-  describeTally,
-  isMissing,
-  natsBroker,
-  tallyDelivery,
-} from '@eventfan/testing';
+import { commandHandler, InMemoryCheckpoints, InMemoryEventStore, relay } from '@eventfan/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Combat } from '../../src/combat.js';
+import { expectEveryTargetDelivered, faultBrokers, targetsAt } from './support/fault-brokers.js';
 import { brokerKills, runKillSchedule } from './support/kill-schedule.js';
-import {
-  connectNats,
-  ensureFaultStream,
-  natsFaultPublisher,
-  readNatsStream,
-} from './support/nats-target.js';
 import { recordingSends, SendCounts } from './support/sends.js';
-import { fight, storedEvents, TOTAL_EVENTS } from './support/workload.js';
+import { FAULT_TARGETS, type TargetKind } from './support/targets.js';
+import { fight, storedEvents } from './support/workload.js';
 
-const nats = await acquireBrokerOrSkip(natsBroker, { ownProcess: true });
+const brokers = await faultBrokers();
 afterAll(async () => {
-  if (!isMissing(nats)) await nats.dispose();
+  await Promise.all((brokers ?? []).map(({ broker }) => broker.dispose()));
 });
 
-const STREAM = 'FAULTS_BROKERS_KILLED';
+const RUN = 'FAULTS_BROKERS_KILLED';
+/** Where each broker is killed, in events it acknowledged: both twice, at different moments. */
+const KILLS: Readonly<Record<TargetKind, readonly number[]>> = { nats: [2_000, 6_000] };
 
-describe.skipIf(isMissing(nats))('relay with its brokers killed (SIGKILL ×2 each)', () => {
-  it('publishes every stored event: none lost, NATS exactly once, order per stream kept', async () => {
-    if (isMissing(nats)) return;
-    const nc = await connectNats(nats.url);
-    await ensureFaultStream(nc, STREAM);
+describe.skipIf(!brokers)('relay with its brokers killed (SIGKILL ×2 each)', () => {
+  it('publishes every stored event: none lost, duplicates only from re-sends, order kept', async () => {
+    if (!brokers) return;
+    const targets = targetsAt(brokers);
+    const connections = await Promise.all(
+      targets.map(async ({ kind, url }) => {
+        await FAULT_TARGETS[kind].create(url, RUN);
+        return { kind, connection: await FAULT_TARGETS[kind].connect(url, RUN) };
+      }),
+    );
+    const sends = new Map(targets.map(({ kind }) => [kind, new SendCounts()]));
     const store = new InMemoryEventStore();
-    const sends = new SendCounts();
     const outbox = relay({
       store,
-      publishers: [recordingSends(natsFaultPublisher(nc, STREAM), sends.record)],
+      publishers: connections.map(({ kind, connection }) =>
+        recordingSends(connection.publisher(), (ids) => sends.get(kind)?.record(ids)),
+      ),
       checkpoints: new InMemoryCheckpoints(),
       batchSize: 100,
       idleMs: 20,
       retry: { minTimeoutMs: 50, maxTimeoutMs: 500 },
     });
     const combat = commandHandler({ aggregate: Combat, store, publishing: 'relay', relay: outbox });
-    const published = (target: string) =>
-      outbox.status().find((s: TargetStatus) => s.target === target)?.published ?? 0;
+    const published = (kind: TargetKind) =>
+      outbox.status().find((s) => s.target === kind)?.published ?? 0;
     outbox.start();
-    const [, natsKills] = await Promise.all([
+    const [, ...kills] = await Promise.all([
       fight(combat, { lanes: 10, pauseMs: 1 }),
-      runKillSchedule({
-        at: [2_000, 6_000],
-        downMs: 500,
-        progress: () => published('nats'),
-        ...brokerKills(nats.control, 'nats'),
-        log: (line) => console.info(`[nats] ${line}`),
-      }),
+      ...brokers.map(({ kind, broker }) =>
+        runKillSchedule({
+          at: KILLS[kind],
+          downMs: 500,
+          progress: () => published(kind),
+          ...brokerKills(broker.control, kind),
+          log: (line) => console.info(`[${kind}] ${line}`),
+        }),
+      ),
     ]);
     await outbox.caughtUp({ timeoutMs: 60_000 });
     await outbox.stop();
-    await nc.close();
+    await Promise.all(connections.map(({ connection }) => connection.close()));
 
-    const stored = await storedEvents(store);
-    const tally = tallyDelivery({
-      stored,
-      received: await readNatsStream(nats.url, STREAM),
-      sends: sends.counts,
+    await expectEveryTargetDelivered({
+      scenario: 'brokers killed',
+      stored: await storedEvents(store),
+      targets,
+      run: RUN,
+      sends: (kind) => sends.get(kind)?.counts ?? new Map(),
     });
-    console.info(`[brokers killed] ${describeTally('nats', tally)}`);
-    expect(natsKills).toBe(2);
-    expect(stored).toHaveLength(TOTAL_EVENTS);
-    expect(tally).toMatchObject({
-      received: TOTAL_EVENTS,
-      lost: [],
-      unexpected: [],
-      extraCopies: 0,
-      outOfOrder: [],
-    });
+    expect(kills).toEqual(brokers.map(({ kind }) => KILLS[kind].length));
   }, 180_000);
 });

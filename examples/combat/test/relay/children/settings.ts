@@ -1,14 +1,20 @@
+import type { TargetAt } from '../support/targets.js';
+
 /** What a fault test hands its child script, as one JSON argument. */
 export interface ChildSettings {
   readonly esdbUrl: string;
-  readonly natsUrl: string;
-  readonly natsStream: string;
+  readonly targets: readonly TargetAt[];
+  /** Names the run's NATS stream, Kafka topic… */
+  readonly run: string;
   readonly checkpointsFile: string;
-  /** One line per batch handed to a publisher, written before it is sent. */
+  /** Where each target's sends are recorded (`<sendsFile>.<kind>`), see sendsFileOf. */
   readonly sendsFile: string;
   /** For the handler child: publish inline as well as through the relay behind it. */
   readonly inline?: boolean;
 }
+
+export const sendsFileOf = (settings: Pick<ChildSettings, 'sendsFile'>, kind: string): string =>
+  `${settings.sendsFile}.${kind}`;
 
 export function childSettings(): ChildSettings {
   const raw = process.argv[2];

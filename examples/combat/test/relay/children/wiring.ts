@@ -7,11 +7,10 @@ import {
 } from '@eventfan/core';
 import { esdbEventStore } from '@eventfan/dispatcher-esdb';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import type { NatsConnection } from 'nats';
 import { Combat } from '../../../src/combat.js';
-import { connectNats, natsFaultPublisher } from '../support/nats-target.js';
 import { recordingSends, recordToFile } from '../support/sends.js';
-import type { ChildSettings } from './settings.js';
+import { FAULT_TARGETS } from '../support/targets.js';
+import { sendsFileOf, type ChildSettings } from './settings.js';
 
 /** A child's store, publishers and relay, as every fault-test child wires them. */
 export interface Wiring {
@@ -25,12 +24,19 @@ export interface Wiring {
 export async function wire(settings: ChildSettings): Promise<Wiring> {
   const client = EventStoreDBClient.connectionString(settings.esdbUrl);
   const store = esdbEventStore({ client, disposeClient: true });
-  const nc: NatsConnection = await connectNats(settings.natsUrl);
-  const record = recordToFile(settings.sendsFile);
-  const targets = () => [recordingSends(natsFaultPublisher(nc, settings.natsStream), record)];
+  const connections = await Promise.all(
+    settings.targets.map(async ({ kind, url }) => ({
+      kind,
+      connection: await FAULT_TARGETS[kind].connect(url, settings.run),
+    })),
+  );
+  const publishers = () =>
+    connections.map(({ kind, connection }) =>
+      recordingSends(connection.publisher(), recordToFile(sendsFileOf(settings, kind))),
+    );
   const outbox = relay({
     store,
-    publishers: targets(),
+    publishers: publishers(),
     checkpoints: new FileCheckpoints(settings.checkpointsFile),
     aggregates: [Combat.name],
     batchSize: 100,
@@ -42,9 +48,9 @@ export async function wire(settings: ChildSettings): Promise<Wiring> {
   return {
     store,
     outbox,
-    inline: settings.inline ? targets() : [],
+    inline: settings.inline ? publishers() : [],
     async close() {
-      await nc.close();
+      await Promise.all(connections.map(({ connection }) => connection.close()));
       await store.close();
     },
   };

@@ -1,10 +1,10 @@
-import type { Publisher } from '@eventfan/core';
 import { ensureStream, natsPublisher } from '@eventfan/dispatcher-nats';
 import type { TalliedEvent } from '@eventfan/testing';
 import { connect, headers, type NatsConnection } from 'nats';
+import type { FaultTarget } from './targets.js';
 
 /** A connection that keeps reconnecting while the server is down, as a relay's must. */
-export function connectNats(url: string): Promise<NatsConnection> {
+function connectNats(url: string): Promise<NatsConnection> {
   return connect({
     servers: url,
     maxReconnectAttempts: -1,
@@ -14,23 +14,36 @@ export function connectNats(url: string): Promise<NatsConnection> {
 }
 
 /**
- * The JetStream stream one run publishes to, on subjects `<stream>.combat.<ogre stream>` of its
- * own, in a file store (it must survive SIGKILL).
+ * NATS JetStream: a stream per run on subjects `<run>.combat.<ogre stream>` in a file store;
+ * the duplicate window drops a re-sent id, so exactly one copy of each event is expected.
  */
-export async function ensureFaultStream(nc: NatsConnection, stream: string): Promise<void> {
-  await ensureStream(nc, { name: stream, subjects: [`${stream}.>`], storage: 'file' });
-}
-
-export function natsFaultPublisher(nc: NatsConnection, stream: string): Publisher {
-  // A PubAck not back in 2 s is retried by the relay: the restarted server dedupes it by id.
-  return natsPublisher({ connection: nc, headers, prefix: stream, timeoutMs: 2_000 });
-}
+export const natsFaultTarget: FaultTarget = {
+  kind: 'nats',
+  dedupes: true,
+  async create(url, run) {
+    const nc = await connectNats(url);
+    try {
+      await ensureStream(nc, { name: run, subjects: [`${run}.>`], storage: 'file' });
+    } finally {
+      await nc.close();
+    }
+  },
+  async connect(url, run) {
+    const nc = await connectNats(url);
+    return {
+      // A PubAck not back in 2 s is retried by the relay: the restarted server dedupes it by id.
+      publisher: () => natsPublisher({ connection: nc, headers, prefix: run, timeoutMs: 2_000 }),
+      close: () => nc.close(),
+    };
+  },
+  read: readNatsStream,
+};
 
 /**
- * Every message the stream holds, read by a plain ordered consumer of the `nats` client from the
- * first sequence: the independent reader that counts what the relay delivered.
+ * Every message the stream holds, read by a plain consumer of the `nats` client from the first
+ * sequence: the independent reader that counts what the relay delivered.
  */
-export async function readNatsStream(url: string, stream: string): Promise<TalliedEvent[]> {
+async function readNatsStream(url: string, stream: string): Promise<TalliedEvent[]> {
   const nc = await connect({ servers: url });
   try {
     const info = await (await nc.jetstreamManager()).streams.info(stream);
