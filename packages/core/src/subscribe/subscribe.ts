@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import pRetry from 'p-retry';
 import type { Envelope } from '../envelope.js';
 import type { DomainEvent, EventFamily } from '../event.js';
@@ -81,6 +82,25 @@ export function subscribe<E extends DomainEvent>(options: SubscribeOptions<E>): 
     return mark !== undefined && envelope.generation <= mark;
   }
 
+  /** The first try runs bare (the common case costs no retry machinery); p-retry takes the rest. */
+  async function handleWithRetries(event: E, envelope: Envelope): Promise<void> {
+    try {
+      await handler(event, envelope);
+      return;
+    } catch (error) {
+      if (retries === 0 || stopping.signal.aborted) throw error;
+    }
+    // The backoff p-retry would have waited before its second attempt.
+    await delay(options.retry?.minTimeoutMs ?? 100, undefined, { signal: stopping.signal });
+    await pRetry(async () => handler(event, envelope), {
+      retries: retries - 1,
+      minTimeout: options.retry?.minTimeoutMs ?? 100,
+      maxTimeout: options.retry?.maxTimeoutMs ?? 2_000,
+      randomize: true,
+      signal: stopping.signal,
+    });
+  }
+
   async function one(incoming: Incoming): Promise<void> {
     if (incoming.envelope === undefined) return park(incoming, describeCause(incoming.error));
     const { envelope } = incoming;
@@ -107,13 +127,7 @@ export function subscribe<E extends DomainEvent>(options: SubscribeOptions<E>): 
       return park(incoming, describeCause(error));
     }
     try {
-      await pRetry(async () => handler(event, envelope), {
-        retries,
-        minTimeout: options.retry?.minTimeoutMs ?? 100,
-        maxTimeout: options.retry?.maxTimeoutMs ?? 2_000,
-        randomize: true,
-        signal: stopping.signal,
-      });
+      await handleWithRetries(event, envelope);
       counts.handled++;
     } catch (error) {
       if (stopping.signal.aborted) throw error;
