@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { parseHeadlines } from './summary-headlines.js';
+
+describe('parseHeadlines', () => {
+  it('reads the forms the benchmarks print', () => {
+    const output = [
+      'nats-server v2.12.1 (local process)',
+      'core: 50k combat commands over 1000 ogres, 7 paired rounds: best rate, median ratio',
+      'emmett 1000x20: ratio 1.53x',
+      'relay nats: ratio 0.940 (target >= 0.9)',
+      'subscribe kafka: ratio 0.91x',
+      'fan-out: ratio 1.12x',
+      'concurrent nats: 19,834 events/s',
+      'concurrent kafka: 1450',
+      'replay memory esdb: 1.02×',
+      '  ratio dispatcher / raw (target >= 0.9)  0.930x',
+      'seeded 110000 events in 5.1 s',
+      'Error: 3 brokers down',
+    ].join('\n');
+    expect(parseHeadlines(output).map(({ line: _, ...h }) => h)).toEqual([
+      { label: 'emmett 1000x20', value: 1.53, unit: 'x' },
+      {
+        label: 'relay nats',
+        value: 0.94,
+        unit: 'x',
+        target: { op: '>=', value: 0.9 },
+        pass: true,
+      },
+      {
+        label: 'subscribe kafka',
+        value: 0.91,
+        unit: 'x',
+        target: { op: '>=', value: 0.9 },
+        pass: true,
+      },
+      {
+        label: 'fan-out',
+        value: 1.12,
+        unit: 'x',
+        target: { op: '<=', value: 1.15 },
+        pass: true,
+      },
+      { label: 'concurrent nats', value: 19834, unit: 'events/s' },
+      { label: 'concurrent kafka', value: 1450, unit: '' },
+      { label: 'replay memory esdb', value: 1.02, unit: 'x' },
+    ]);
+  });
+
+  it('fails a ratio past its target', () => {
+    const [fanOut] = parseHeadlines('fan-out: ratio 1.47x (target <= 1.15)');
+    expect(fanOut).toMatchObject({ value: 1.47, pass: false });
+  });
+});
