@@ -1,0 +1,184 @@
+/**
+ * Fan-out: the concurrent workload — 64 streams handled at once through `commandHandler` +
+ * `InMemoryEventStore`, one event per command — published inline to NATS JetStream alone, to Kafka
+ * alone, and to both, against the same brokers in the same run. Each round runs every setup once,
+ * in an order that rotates, so load drifting on a shared machine weighs on all alike.
+ * The store is in memory in every setup: these are "store + NATS", "store + Kafka" and
+ * "store + NATS + Kafka", not EventStoreDB (whose test server is an emulator, and would share the
+ * two cores too).
+ * Prints `concurrent <setup>: <n> events/s` (best round) and `fan-out: ratio <x>x`: the median
+ * over rounds of (slowest single target's rate / both targets' rate), i.e. how much longer the
+ * fan-out takes than the slowest target alone; target ≤ 1.15. Beside it, what explains the ratio:
+ * node CPU per event, the machine's busy share, and Kafka produce requests per run.
+ * Run: npm run bench -- fanout   (NATS_URL / KAFKA_BROKERS, or the local brokers of @eventfan/testing)
+ */
+import { cpus } from 'node:os';
+import {
+  commandHandler,
+  defineAggregate,
+  defineEvents,
+  InMemoryEventStore,
+  payload,
+  type EventOf,
+  type Publisher,
+} from '@eventfan/core';
+import { ensureStream, natsPublisher } from '@eventfan/dispatcher-nats';
+import { kafkaPublisher } from '@eventfan/dispatcher-kafka';
+import { acquireBroker, isMissing, kafkaBroker, natsBroker, type Broker } from '@eventfan/testing';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { connect, headers } from 'nats';
+import { formatRate, printTable } from './report.js';
+
+const STREAMS = 64;
+const COMMANDS_PER_STREAM = 40;
+const ROUNDS = 7;
+const NATS_STREAM = 'EVENTFAN_FANOUT_BENCH';
+const TOPIC = 'eventfan-fanout-bench';
+
+const BenchEvent = defineEvents(
+  'BenchEvent',
+  { version: '1.0', source: 'events://eventfan.dev/bench' },
+  { Ticked: payload<{ n: number; text: string }>() },
+);
+type BenchEvent = EventOf<typeof BenchEvent>;
+const Ticker = defineAggregate<{ ticks: number }, { type: 'Tick'; n: number }, BenchEvent>({
+  name: 'ticker',
+  events: BenchEvent,
+  initialState: () => ({ ticks: 0 }),
+  handle: { Tick: (_, { n }) => BenchEvent.event('Ticked', { n, text: `tick ${n}` }) },
+  apply: { Ticked: (state) => ({ ticks: state.ticks + 1 }) },
+});
+
+interface Setup {
+  readonly name: string;
+  readonly publishers: readonly Publisher[];
+}
+
+interface Run {
+  readonly perSecond: number;
+  readonly cpuMicrosPerEvent: number;
+  /** Share of all cores' time not idle during the run, brokers and other load included. */
+  readonly machineBusy: number;
+  readonly kafkaRequests: number;
+}
+
+const acquired: Broker[] = [];
+const nats = await need(natsBroker);
+const kafkaAt = await need(kafkaBroker);
+const nc = await connect({ servers: nats.url });
+const kafka = new Kafka({ brokers: kafkaAt.url.split(','), logLevel: logLevel.NOTHING });
+const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+let produceRequests = 0;
+producer.on(producer.events.REQUEST, ({ payload: request }) => {
+  if (request.apiName === 'Produce') produceRequests++;
+});
+try {
+  const jsm = await nc.jetstreamManager();
+  await ensureStream(nc, { name: NATS_STREAM, subjects: ['fanout.>'], update: true });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3 }], waitForLeaders: true });
+  await admin.disconnect();
+  await producer.connect();
+
+  const toNats = natsPublisher({ connection: nc, headers, prefix: 'fanout' });
+  const toKafka = kafkaPublisher({ producer, topic: () => TOPIC });
+  const setups: Setup[] = [
+    { name: 'store', publishers: [] },
+    { name: 'nats', publishers: [toNats] },
+    { name: 'kafka', publishers: [toKafka] },
+    { name: 'nats+kafka', publishers: [toNats, toKafka] },
+  ];
+  const runs = new Map<string, Run[]>(setups.map((s) => [s.name, []]));
+  const ratios: number[] = [];
+  for (let round = -1; round < ROUNDS; round++) {
+    await jsm.streams.purge(NATS_STREAM); // untimed: JetStream's work grows with what it holds
+    const rate: Record<string, number> = {};
+    const shift = (round + setups.length) % setups.length;
+    for (const setup of [...setups.slice(shift), ...setups.slice(0, shift)]) {
+      const run = await handleAll(setup);
+      rate[setup.name] = run.perSecond;
+      if (round >= 0) runs.get(setup.name)?.push(run);
+    }
+    const slowest = Math.min(rate['nats'] as number, rate['kafka'] as number);
+    if (round >= 0) ratios.push(slowest / (rate['nats+kafka'] as number));
+  }
+  await Promise.all([toNats.close(), toKafka.close()]);
+  await jsm.streams.delete(NATS_STREAM);
+
+  const commands = STREAMS * COMMANDS_PER_STREAM;
+  printTable(
+    `fan-out: ${STREAMS} streams at once, ${COMMANDS_PER_STREAM} commands each (one event per command), commandHandler + InMemoryEventStore, ${ROUNDS} rounds after a warm-up; ${nats.label}; ${kafkaAt.label}: best rate, medians of the rest`,
+    setups.map(({ name }) => {
+      const of = runs.get(name) ?? [];
+      const requests = median(of.map((r) => r.kafkaRequests));
+      return [
+        name === 'store' ? 'store only' : `store + ${name}`,
+        `${formatRate(Math.max(...of.map((r) => r.perSecond)), 7)}, node CPU ${median(of.map((r) => r.cpuMicrosPerEvent)).toFixed(0)} µs/event, machine ${Math.round(median(of.map((r) => r.machineBusy)) * 100)}% busy${requests > 0 ? `, ${requests} Kafka produce requests (${(commands / requests).toFixed(1)} events each)` : ''}`,
+      ];
+    }),
+  );
+  console.log('');
+  for (const { name } of setups) {
+    const best = Math.max(...(runs.get(name) ?? []).map((r) => r.perSecond));
+    console.log(`concurrent ${name}: ${Math.round(best)} events/s`);
+  }
+  console.log(`fan-out: ratio ${median(ratios).toFixed(2)}x (target <= 1.15)`);
+} finally {
+  await producer.disconnect().catch(() => {});
+  await nc.close();
+  for (const broker of acquired) await broker.dispose();
+}
+
+/** Every stream's commands one after the other, the streams at once; a fresh store each run. */
+async function handleAll(setup: Setup): Promise<Run> {
+  const ticker = commandHandler({
+    aggregate: Ticker,
+    store: new InMemoryEventStore(),
+    publishers: setup.publishers,
+  });
+  const run = Math.random().toString(36).slice(2, 8);
+  const requestsBefore = produceRequests;
+  const idleBefore = idle();
+  const cpuBefore = process.cpuUsage();
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: STREAMS }, async (_, lane) => {
+      for (let n = 0; n < COMMANDS_PER_STREAM; n++) {
+        await ticker.handle(`${run}-${lane}`, { type: 'Tick', n });
+      }
+    }),
+  );
+  const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
+  const events = STREAMS * COMMANDS_PER_STREAM;
+  return {
+    perSecond: events / (ms / 1000),
+    cpuMicrosPerEvent: (cpu.user + cpu.system) / events,
+    machineBusy: Math.max(0, 1 - (idle() - idleBefore) / (ms * cpus().length)),
+    kafkaRequests: produceRequests - requestsBefore,
+  };
+}
+
+/** Milliseconds all cores have been idle since boot. */
+function idle(): number {
+  return cpus().reduce((sum, core) => sum + core.times.idle, 0);
+}
+
+async function need(provider: typeof natsBroker | typeof kafkaBroker): Promise<Broker> {
+  const broker = await acquireBroker(provider);
+  if (isMissing(broker)) {
+    console.error(`bench/fanout: ${broker.missing}`);
+    process.exit(1);
+  }
+  acquired.push(broker);
+  return broker;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
