@@ -28,6 +28,8 @@ const BATCH = 256;
 const ROUNDS = 5;
 const BEHIND = [20_000, 100_000];
 const STREAM = 'EVENTFAN_RELAY_BENCH';
+/** Live heap a catching-up relay may add: pages of BATCH events, far below any backlog here. */
+const FLAT_BOUND_BYTES = 32 * 1024 * 1024;
 
 const broker = await acquireBroker(natsBroker);
 if (isMissing(broker)) {
@@ -98,6 +100,12 @@ try {
     console.log(
       `relay memory, ${behind.toLocaleString('en')} events behind (batchSize ${BATCH}): heap before ${mb(before)} (the store's backlog included), after ${mb(after)}, peak live ${mb(peakLive)} (+${mb(peakLive - before)}), peak with uncollected garbage ${mb(peakRaw)}; ${formatRate(behind / seconds)}`,
     );
+    if (peakLive - before > FLAT_BOUND_BYTES) {
+      console.error(
+        `relay memory is not flat: +${mb(peakLive - before)} live with ${behind} behind`,
+      );
+      process.exitCode = 1;
+    }
   }
   await nats.close();
 } finally {
