@@ -3,7 +3,7 @@ import { subscribe, type Envelope, type Subscription } from '@eventfan/core';
 import { ConformanceEvent, sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import { describeWithBroker } from '@eventfan/testing/vitest';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaSource, type KafkaSourceWithKafka } from '../src/source/index.js';
 import { testKafka } from './kafka.js';
 import { committed, freshTopic, publish, range, until } from './source/support.js';
@@ -217,6 +217,39 @@ describeWithBroker('kafka', 'kafkaSource (consumer group)', (broker) => {
     );
   });
 
+  it('given a handler slower than the session timeout, then heartbeats keep the member in the group: one join, nothing read twice', async () => {
+    const { topic, groupId } = await freshTopic(kafka, 'slow');
+    const [envelopes] = await streamsOf(1, 4);
+    await publish(producer, topic, envelopes as Envelope[]);
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: 6_000,
+      heartbeatInterval: 500,
+      maxWaitTimeInMs: 100,
+    });
+    await consumer.connect();
+    let joins = 0;
+    consumer.on(consumer.events.GROUP_JOIN, () => void joins++);
+    const seen: number[] = [];
+    const subscription = subscribe({
+      source: kafkaSource({ consumer, groupId, topics: [topic], fromBeginning: true }),
+      events: ConformanceEvent,
+      handler: async (_event, envelope) => {
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
+        seen.push(envelope.generation);
+      },
+    });
+    running.push(subscription);
+    // The four events are one slice: 10 s out, past the 6 s session timeout.
+    await until(() => seen.length === 4, 30_000);
+    await until(async () => (await committed(admin, groupId, topic)) === 4);
+    await subscription.stop();
+    await consumer.disconnect();
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(joins).toBe(1);
+    expect(await subscription.status()).toMatchObject({ handled: 4, duplicates: 0 });
+  }, 40_000);
+
   it('given your own consumer, producer and admin, then it runs and parks on them and leaves them connected', async () => {
     const { topic, deadLetters, groupId } = await freshTopic(kafka, 'own');
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
@@ -247,5 +280,29 @@ describeWithBroker('kafka', 'kafkaSource (consumer group)', (broker) => {
     const [parked] = await reader.all(deadLetters);
     await reader.stop();
     expect(String(parked?.headers['eventfan-reason'])).toMatch(/no event of type "nope.nothing"/);
+  });
+});
+
+describe('kafkaSource options', () => {
+  const kafka = { brokers: ['127.0.0.1:1'] };
+
+  it('refuses a source that would read back its own dead letters, no group or no topics', () => {
+    expect(() =>
+      kafkaSource({ kafka, groupId: 'g', topics: ['a', 'dl'], deadLetterTopic: 'dl' }),
+    ).toThrow(/read back its own dead letters: "dl"/);
+    expect(() => kafkaSource({ kafka, groupId: 'g', topics: ['a', 'a.deadletter'] })).toThrow(
+      /"a.deadletter" is one of its topics/,
+    );
+    expect(() => kafkaSource({ kafka, groupId: '', topics: ['a'] })).toThrow(/groupId/);
+    expect(() => kafkaSource({ kafka, groupId: 'g', topics: [] })).toThrow(/topics/);
+    expect(() => kafkaSource({ kafka, groupId: 'g', topics: ['a'], batchSize: 0 })).toThrow(
+      /batchSize/,
+    );
+  });
+
+  it('names itself after the group and parks to <topic>.deadletter by default', () => {
+    const source = kafkaSource({ kafka, groupId: 'projection', topics: ['combat'] });
+    expect(source.name).toBe('kafka:projection');
+    expect(source.deadLetterTopicOf('combat')).toBe('combat.deadletter');
   });
 });
