@@ -1,43 +1,70 @@
 /**
- * NATS JetStream: 100k events through the eventfan dispatcher beside the same publishes made with
- * the raw `nats` client (same subjects, CloudEvents headers set by hand, Nats-Msg-Id), against the
- * same server in the same run. Both await every PubAck with the same bounded in-flight window.
+ * NATS JetStream, three workloads against the same server in the same run:
+ * - single dispatch: events through `natsPublisher` (prepare + publish, one stream per batch) beside
+ *   the same publishes made with the raw `nats` client (CloudEvents headers set by hand,
+ *   Nats-Msg-Id), both with 64 batches outstanding, in paired rounds;
+ * - concurrent: 64 streams handled concurrently through `commandHandler` + `InMemoryEventStore` +
+ *   `natsPublisher`, one event per command: events/s, and each command's latency at 1 and 64
+ *   commands in flight;
+ * - subscribe: `subscribe` + `natsSource` beside a raw nats.js consumer (consume, decode, ack)
+ *   reading the same messages from a fresh durable consumer each, in paired rounds.
  * Run: npm run bench -- nats   (NATS_URL, or a nats-server from `bash scripts/install-nats.sh`)
  */
-import type { Envelope } from '@eventfan/core';
-import { ensureStream, natsDispatcher, subjectToken } from '@eventfan/dispatcher-nats';
+import {
+  commandHandler,
+  defineAggregate,
+  defineEvents,
+  InMemoryEventStore,
+  payload,
+  subscribe,
+  type Envelope,
+  type EventOf,
+} from '@eventfan/core';
+import {
+  ensureStream,
+  natsPublisher,
+  natsSource,
+  subjectToken,
+  type NatsPublisher,
+} from '@eventfan/dispatcher-nats';
 import { acquireBroker, isMissing, natsBroker } from '@eventfan/testing';
-import { connect, headers } from 'nats';
-import { dispatchBatch, freshBatches, inLanes } from './batches.js';
+import { AckPolicy, connect, headers, type JetStreamManager, type NatsConnection } from 'nats';
+import { freshBatches, inLanes } from './batches.js';
 import { comparePaired, type SideResult } from './paired.js';
 import { formatRate, printTable } from './report.js';
 
-const EVENTS = 100_000;
-const PER_DISPATCH = 4; // events per dispatch, all of one stream
-const WINDOW = 64; // PubAcks awaited at once, for both
 const STREAM = 'EVENTFAN_BENCH';
-/** Paired rounds, sides in alternating order, after one uncounted warm-up round. */
-const ROUNDS = 5;
+const SINGLE = { events: 20_000, perDispatch: 4, lanes: 64, rounds: 5 };
+const CONCURRENT = { commands: 12_800, streams: 64, latencyCommands: 2_000 };
+const SUBSCRIBE = { events: Number(process.env['SUB_EVENTS'] ?? 20_000), rounds: 5 };
 
-const broker = await acquireBroker(natsBroker);
-if (isMissing(broker)) {
-  console.error(`bench/nats: ${broker.missing}`);
-  process.exit(1);
-}
-const nc = await connect({ servers: broker.url });
-try {
-  await ensureStream(nc, { name: STREAM, subjects: ['bench.>'], update: true });
-  const jsm = await nc.jetstreamManager();
+const BenchEvent = defineEvents(
+  'BenchEvent',
+  { version: '1.0', source: 'events://eventfan.dev/bench' },
+  { Ticked: payload<{ n: number; text: string }>() },
+);
+type BenchEvent = EventOf<typeof BenchEvent>;
+const Ticker = defineAggregate<{ ticks: number }, { type: 'Tick'; n: number }, BenchEvent>({
+  name: 'ticker',
+  events: BenchEvent,
+  initialState: () => ({ ticks: 0 }),
+  handle: { Tick: (_, { n }) => BenchEvent.event('Ticked', { n, text: `tick ${n}` }) },
+  apply: { Ticked: (state) => ({ ticks: state.ticks + 1 }) },
+});
+
+const cpu = (side: SideResult) => `node CPU ${side.cpuMicrosPerEvent.toFixed(1)} µs/event`;
+
+/** Batches through the publisher vs the raw client, publish by publish, awaiting each PubAck. */
+async function singleDispatch(nc: NatsConnection, jsm: JetStreamManager): Promise<void> {
   const js = nc.jetstream();
-  const dispatcher = natsDispatcher({ connection: nc, headers, prefix: 'bench' });
+  const publisher = natsPublisher({ connection: nc, headers, prefix: 'bench' });
   const subjectOf = (e: Envelope) => `bench.${subjectToken(e.aggregate)}.${subjectToken(e.stream)}`;
-
   let batches: Envelope[][] = [];
-  const viaDispatcher = () => inLanes(batches, WINDOW, (batch) => dispatchBatch(dispatcher, batch));
-
+  const ours = () =>
+    inLanes(batches, SINGLE.lanes, (batch) => publisher.publish(publisher.prepare(batch)));
   const encoder = new TextEncoder();
-  const viaRawClient = () =>
-    inLanes(batches, WINDOW, async (batch) => {
+  const raw = () =>
+    inLanes(batches, SINGLE.lanes, async (batch) => {
       for (const e of batch) {
         const h = headers();
         h.set('ce-specversion', '1.0');
@@ -59,26 +86,172 @@ try {
         });
       }
     });
-
-  const measured = await comparePaired(viaDispatcher, viaRawClient, {
-    events: EVENTS,
-    rounds: ROUNDS,
+  const measured = await comparePaired(ours, raw, {
+    events: SINGLE.events,
+    rounds: SINGLE.rounds,
     warmup: 1,
     prepare: async () => {
       await jsm.streams.purge(STREAM);
-      batches = freshBatches(EVENTS, PER_DISPATCH);
+      batches = freshBatches(SINGLE.events, SINGLE.perDispatch);
     },
   });
-  const { first: ours, second: raw } = measured;
-  const cpu = (side: SideResult) => `node CPU ${side.cpuMicrosPerEvent.toFixed(1)} µs/event`;
+  await publisher.close();
   printTable(
-    `nats: ${EVENTS / 1000}k events, JetStream file storage, ${WINDOW} PubAcks in flight, ${ROUNDS} rounds: best rate, median ratio; ${broker.label}`,
+    `single dispatch: ${SINGLE.events / 1000}k events, ${SINGLE.perDispatch} per batch, ${SINGLE.lanes} batches outstanding, ${SINGLE.rounds} rounds: best rate, median ratio`,
     [
-      ['natsDispatcher', `${formatRate(ours.perSecond)}, ${cpu(ours)}`],
-      ['raw nats client', `${formatRate(raw.perSecond)}, ${cpu(raw)}`],
-      ['ratio dispatcher / raw', `${measured.ratio.toFixed(3)}x`],
+      ['natsPublisher', `${formatRate(measured.first.perSecond)}, ${cpu(measured.first)}`],
+      ['raw nats client', `${formatRate(measured.second.perSecond)}, ${cpu(measured.second)}`],
+      ['ratio publisher / raw (target >= 0.9)', `${measured.ratio.toFixed(3)}x`],
     ],
   );
+}
+
+/** `lanes` streams, each handling its commands one after the other; every command's latency. */
+async function handleCommands(
+  publisher: NatsPublisher | undefined,
+  commands: number,
+  lanes: number,
+): Promise<{ perSecond: number; latencies: number[] }> {
+  const ticker = commandHandler({
+    aggregate: Ticker,
+    store: new InMemoryEventStore(),
+    publishers: publisher ? [publisher] : [],
+  });
+  const run = Math.random().toString(36).slice(2, 8);
+  const latencies: number[] = [];
+  const perLane = commands / lanes;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: lanes }, async (_, lane) => {
+      for (let n = 0; n < perLane; n++) {
+        const began = performance.now();
+        await ticker.handle(`${run}-${lane}`, { type: 'Tick', n });
+        latencies.push(performance.now() - began);
+      }
+    }),
+  );
+  return { perSecond: commands / ((performance.now() - start) / 1000), latencies };
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+async function concurrent(nc: NatsConnection, jsm: JetStreamManager): Promise<void> {
+  const publisher = natsPublisher({ connection: nc, headers, prefix: 'bench' });
+  await handleCommands(publisher, CONCURRENT.commands, CONCURRENT.streams); // warm-up
+  // The best of three rounds: the machine is shared, and a round can lose a core to others.
+  const rounds = [];
+  for (let i = 0; i < 3; i++) {
+    await jsm.streams.purge(STREAM);
+    rounds.push(await handleCommands(publisher, CONCURRENT.commands, CONCURRENT.streams));
+  }
+  const wide = rounds.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+  const one = await handleCommands(publisher, CONCURRENT.latencyCommands, 1);
+  await publisher.close();
+  // The same commands without a publisher: the most the store and handler allow here.
+  const alone = await handleCommands(undefined, CONCURRENT.commands, CONCURRENT.streams);
+  const ms = (v: number) => `${v.toFixed(2)} ms`;
+  const latency = (r: { latencies: number[] }) =>
+    `p50 ${ms(percentile(r.latencies, 50))}, p99 ${ms(percentile(r.latencies, 99))}`;
+  console.log(`concurrent nats: ${Math.round(wide.perSecond)}`);
+  printTable(
+    `concurrent: commandHandler + InMemoryEventStore + natsPublisher, one event per command, ${CONCURRENT.commands / CONCURRENT.streams} per stream (best of 3 rounds)`,
+    [
+      [`${CONCURRENT.streams} streams at once`, formatRate(wide.perSecond)],
+      [`latency, ${CONCURRENT.streams} commands in flight`, latency(wide)],
+      [`1 stream`, formatRate(one.perSecond)],
+      [`latency, 1 command in flight`, latency(one)],
+      [`${CONCURRENT.streams} streams, no publisher (ceiling)`, formatRate(alone.perSecond)],
+    ],
+  );
+}
+
+async function subscribeBench(nc: NatsConnection, jsm: JetStreamManager): Promise<void> {
+  await jsm.streams.purge(STREAM);
+  const publisher = natsPublisher({ connection: nc, headers, prefix: 'bench' });
+  const batches = freshBatches(SUBSCRIBE.events, 10);
+  await inLanes(batches, 64, (batch) => publisher.publish(publisher.prepare(batch)));
+  await publisher.close();
+  const js = nc.jetstream();
+  let durable = '';
+  let round = 0;
+  const prepare = async () => {
+    durable = `bench-${round++}`;
+    await jsm.consumers.add(STREAM, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: 30_000_000_000,
+    });
+  };
+  const ours = async () => {
+    let seen = 0;
+    let resolveDone!: () => void;
+    const done = new Promise<void>((resolve) => (resolveDone = resolve));
+    const subscription = subscribe({
+      source: natsSource({ connection: nc, headers, stream: STREAM, durable }),
+      events: BenchEvent,
+      handler: () => {
+        if (++seen === SUBSCRIBE.events) resolveDone();
+      },
+    });
+    await done;
+    await subscription.stop();
+    await jsm.consumers.delete(STREAM, durable);
+  };
+  const decoder = new TextDecoder();
+  const raw = async () => {
+    const consumer = await js.consumers.get(STREAM, durable);
+    let seen = 0;
+    while (seen < SUBSCRIBE.events) {
+      // A full batch ends a fetch at once; the last one asks only for what is left.
+      const want = Math.min(256, SUBSCRIBE.events - seen);
+      const messages = await consumer.fetch({ max_messages: want, expires: 5_000 });
+      for await (const m of messages) {
+        // What a hand-written consumer of these CloudEvents needs: the data and, from the
+        // headers, which event it is, of which stream, at which generation.
+        const h = m.headers;
+        if (!h?.get('ce-id') || !h.get('ce-type') || !h.get('ce-subject')) throw new Error('?');
+        Number(h.get('ce-sequence'));
+        JSON.parse(decoder.decode(m.data));
+        m.ack();
+        seen++;
+      }
+    }
+    await jsm.consumers.delete(STREAM, durable);
+  };
+  const measured = await comparePaired(ours, raw, {
+    events: SUBSCRIBE.events,
+    rounds: SUBSCRIBE.rounds,
+    warmup: 1,
+    prepare,
+  });
+  console.log(`subscribe nats: ratio ${measured.ratio.toFixed(3)}`);
+  printTable(
+    `subscribe: ${SUBSCRIBE.events / 1000}k events from a fresh durable consumer, ${SUBSCRIBE.rounds} rounds: best rate, median ratio`,
+    [
+      ['subscribe + natsSource', `${formatRate(measured.first.perSecond)}, ${cpu(measured.first)}`],
+      ['raw nats.js consumer', `${formatRate(measured.second.perSecond)}, ${cpu(measured.second)}`],
+      ['ratio ours / raw (target >= 0.9)', `${measured.ratio.toFixed(3)}x`],
+    ],
+  );
+}
+
+const broker = await acquireBroker(natsBroker);
+if (isMissing(broker)) {
+  console.error(`bench/nats: ${broker.missing}`);
+  process.exit(1);
+}
+console.log(broker.label);
+const nc = await connect({ servers: broker.url });
+try {
+  await ensureStream(nc, { name: STREAM, subjects: ['bench.>'], update: true });
+  const jsm = await nc.jetstreamManager();
+  const only = process.env['NATS_BENCH'];
+  if (!only || only === 'single') await singleDispatch(nc, jsm);
+  if (!only || only === 'concurrent') await concurrent(nc, jsm);
+  if (!only || only === 'subscribe') await subscribeBench(nc, jsm);
   await jsm.streams.delete(STREAM);
 } finally {
   await nc.close();
