@@ -8,3 +8,10 @@ export type {
   WithProducer,
 } from './options.js';
 export type { KafkaPosition } from './receipts.js';
+export { GROUP_HEADER, kafkaSource, POSITION_HEADER, REASON_HEADER } from './source/index.js';
+export type {
+  KafkaSource,
+  KafkaSourceOptions,
+  KafkaSourceWithConsumer,
+  KafkaSourceWithKafka,
+} from './source/index.js';
