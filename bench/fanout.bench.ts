@@ -9,7 +9,8 @@
  * Prints `concurrent <setup>: <n> events/s` (best round) and `fan-out: ratio <x>x`: the median
  * over rounds of (slowest single target's rate / both targets' rate), i.e. how much longer the
  * fan-out takes than the slowest target alone; target ≤ 1.15. Beside it, what explains the ratio:
- * node CPU per event, the machine's busy share, and Kafka produce requests per run.
+ * node CPU per event, the machine's busy share, Kafka produce requests per run, and the same
+ * setups with the Kafka publisher's `lingerMs: 1` (`fan-out kafka lingerMs 1: ratio`).
  * Run: npm run bench -- fanout   (NATS_URL / KAFKA_BROKERS, or the local brokers of @eventfan/testing)
  */
 import { cpus } from 'node:os';
@@ -31,7 +32,7 @@ import { formatRate, printTable } from './report.js';
 
 const STREAMS = 64;
 const COMMANDS_PER_STREAM = 40;
-const ROUNDS = 7;
+const ROUNDS = 5;
 const NATS_STREAM = 'EVENTFAN_FANOUT_BENCH';
 const TOPIC = 'eventfan-fanout-bench';
 
@@ -83,14 +84,26 @@ try {
 
   const toNats = natsPublisher({ connection: nc, headers, prefix: 'fanout' });
   const toKafka = kafkaPublisher({ producer, topic: () => TOPIC });
+  // The same publisher gathering for 1 ms when idle: shows what the default costs the fan-out.
+  const lingering = kafkaPublisher({ producer, topic: () => TOPIC, lingerMs: 1 });
   const setups: Setup[] = [
     { name: 'store', publishers: [] },
     { name: 'nats', publishers: [toNats] },
     { name: 'kafka', publishers: [toKafka] },
     { name: 'nats+kafka', publishers: [toNats, toKafka] },
+    { name: 'kafka lingerMs 1', publishers: [lingering] },
+    { name: 'nats+kafka lingerMs 1', publishers: [toNats, lingering] },
   ];
   const runs = new Map<string, Run[]>(setups.map((s) => [s.name, []]));
-  const ratios: number[] = [];
+  const fanOuts = [
+    { label: 'fan-out', singles: ['nats', 'kafka'], all: 'nats+kafka', ratios: [] as number[] },
+    {
+      label: 'fan-out kafka lingerMs 1',
+      singles: ['nats', 'kafka lingerMs 1'],
+      all: 'nats+kafka lingerMs 1',
+      ratios: [] as number[],
+    },
+  ];
   for (let round = -1; round < ROUNDS; round++) {
     await jsm.streams.purge(NATS_STREAM); // untimed: JetStream's work grows with what it holds
     const rate: Record<string, number> = {};
@@ -100,10 +113,13 @@ try {
       rate[setup.name] = run.perSecond;
       if (round >= 0) runs.get(setup.name)?.push(run);
     }
-    const slowest = Math.min(rate['nats'] as number, rate['kafka'] as number);
-    if (round >= 0) ratios.push(slowest / (rate['nats+kafka'] as number));
+    if (round < 0) continue;
+    for (const f of fanOuts) {
+      const slowest = Math.min(...f.singles.map((name) => rate[name] as number));
+      f.ratios.push(slowest / (rate[f.all] as number));
+    }
   }
-  await Promise.all([toNats.close(), toKafka.close()]);
+  await Promise.all([toNats.close(), toKafka.close(), lingering.close()]);
   await jsm.streams.delete(NATS_STREAM);
 
   const commands = STREAMS * COMMANDS_PER_STREAM;
@@ -123,7 +139,9 @@ try {
     const best = Math.max(...(runs.get(name) ?? []).map((r) => r.perSecond));
     console.log(`concurrent ${name}: ${Math.round(best)} events/s`);
   }
-  console.log(`fan-out: ratio ${median(ratios).toFixed(2)}x (target <= 1.15)`);
+  for (const f of fanOuts) {
+    console.log(`${f.label}: ratio ${median(f.ratios).toFixed(2)}x (target <= 1.15)`);
+  }
 } finally {
   await producer.disconnect().catch(() => {});
   await nc.close();

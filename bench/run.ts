@@ -27,7 +27,7 @@ const BUDGETS: Readonly<Record<string, number>> = {
   core: 45,
   emmett: 90,
   esdb: 120,
-  fanout: 150,
+  fanout: 120,
   kafka: 210,
   nats: 75,
   relay: 75,
