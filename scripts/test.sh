@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: fetches the brokers the tests start themselves when they are missing, then typecheck,
 # lint and every package's tests through turbo, the packages as npm would publish them
-# (pack-check.sh), and one closing line that adds up the test counts. It fails if any step failed,
+# (pack-check.sh) and installed alone (pack-test.ts), and one closing line that adds up the test counts. It fails if any step failed,
 # or at once if a broker cannot be fetched where CI or EVENTFAN_REQUIRE_BROKERS is set.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -13,5 +13,7 @@ status=$?
 npx tsc -p bench/tsconfig.json || status=1
 npx eslint bench scripts || status=1
 bash scripts/pack-check.sh || status=1
+# The tarballs installed alone: every README block type-checks, every main example runs and exits.
+npx tsx --conditions=@eventfan/source scripts/pack-test.ts || status=1
 npx tsx scripts/test-summary.ts
 exit $status

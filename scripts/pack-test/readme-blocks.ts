@@ -11,6 +11,11 @@ export interface ReadmeBlock {
   readonly code: string;
   /** Marked `// fragment` on its first line: not type-checked, not run. */
   readonly fragment: boolean;
+  /**
+   * A first line naming a file (`// combat.ts`) makes the block that module: later blocks of the
+   * same README import it (`./combat.js`), as a reader would keep it in a file of that name.
+   */
+  readonly module?: string;
   /** Names what it is in messages: `packages/core/README.md block 2 (line 40)`. */
   readonly label: string;
 }
@@ -25,7 +30,9 @@ export function readmeBlocks(root: string, readme: string): ReadmeBlock[] {
     const body: string[] = [];
     while (++i < lines.length && !/^```\s*$/.test(lines[i] ?? '')) body.push(lines[i] ?? '');
     const index = blocks.length + 1;
+    const module = /^\s*\/\/\s*([\w-]+\.ts)\s*$/.exec(body[0] ?? '')?.[1];
     blocks.push({
+      ...(module ? { module } : {}),
       readme,
       index,
       line: start + 1,

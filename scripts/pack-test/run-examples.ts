@@ -7,13 +7,14 @@ import { blockFile } from './typecheck.js';
 const TIMEOUT_MS = 60_000;
 
 /**
- * Each README's main example: its first complete block that is not a vitest test (those run
- * under vitest, not node).
+ * Each README's main example: its first complete block that is neither a module other blocks
+ * import (`// combat.ts`) nor a vitest test (those run under vitest, not node).
  */
 export function mainExamples(blocks: readonly ReadmeBlock[]): ReadmeBlock[] {
   const seen = new Set<string>();
   return blocks.filter((block) => {
-    if (block.fragment || seen.has(block.readme) || /from 'vitest'/.test(block.code)) return false;
+    const skip = block.fragment || block.module || /from 'vitest'/.test(block.code);
+    if (skip || seen.has(block.readme)) return false;
     seen.add(block.readme);
     return true;
   });
