@@ -34,6 +34,13 @@ describeWithBroker('nats', 'README examples', (broker) => {
     expect(stored.map((m) => decodeWithSdk(m).data)).toEqual([{ entityId: 'ogre', damage: 150 }]);
   });
 
+  it('given the subscribe example after the JetStream one, when run, then its durable consumer acknowledged the attack and left the dead letters alone', async () => {
+    await import('./readme/subscribe.js');
+    const info = await (await nc.jetstreamManager()).consumers.info('EVENTS', 'hitpoints');
+    expect(info).toMatchObject({ num_pending: 0, num_ack_pending: 0 });
+    expect(info.ack_floor.stream_seq).toBeGreaterThanOrEqual(1);
+  });
+
   it('given the core NATS example, when run, then a subscriber listening at the time gets the event', async () => {
     const subscription = nc.subscribe('events.door.door-front', { max: 1 });
     await nc.flush();

@@ -7,7 +7,6 @@ import {
   type EventOf,
 } from '@eventfan/core';
 import { ensureStream, natsPublisher } from '@eventfan/dispatcher-nats';
-import { jetstream } from '@nats-io/jetstream';
 import { connect, headers } from '@nats-io/transport-node';
 
 const CounterEvent = defineEvents(
@@ -30,13 +29,8 @@ const Counter = defineAggregate<
 
 const nc = await connect({ servers: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222' });
 await ensureStream(nc, { name: 'COUNTERS', subjects: ['counters.>'] });
-// The 3.x connection has no jetstream() method: pass the JetStream client.
-const nats = natsPublisher({
-  connection: nc,
-  jetstream: jetstream(nc),
-  headers,
-  prefix: 'counters',
-});
+// The publisher speaks JetStream's publish protocol itself: no JetStream client to pass.
+const nats = natsPublisher({ connection: nc, headers, prefix: 'counters' });
 const counters = commandHandler({
   aggregate: Counter,
   store: new InMemoryEventStore(),
