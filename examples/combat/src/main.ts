@@ -1,15 +1,26 @@
+import { parseArgs } from 'node:util';
 import { commandHandler, InMemoryCheckpoints, storeSource } from '@eventfan/core';
 import type { EventStore } from '@eventfan/core';
 import { Combat, STARTING_HITPOINTS } from './combat.js';
 import { connectTargets } from './brokers.js';
 import { fight } from './fight.js';
 import { Leaderboard } from './leaderboard.js';
+import { startLocalBrokers } from './local-brokers.js';
 
 /**
  * `npm run demo`: the seed's combat sample on the embedded in-memory store and two in-memory
- * publishers; with ESDB_CONNECTION_STRING, KAFKA_BROKERS or NATS_URL set, on those brokers.
+ * publishers; with ESDB_CONNECTION_STRING, KAFKA_BROKERS or NATS_URL set, on those brokers;
+ * with `--local-brokers`, on nats-server, Kafka and the EventStoreDB test server (emulator) it
+ * starts itself and stops at the end.
  */
-const targets = await connectTargets(console.log);
+const { values } = parseArgs({ options: { 'local-brokers': { type: 'boolean', default: false } } });
+const local = values['local-brokers'] ? await startLocalBrokers(console.log) : undefined;
+const targets = await connectTargets(console.log, { ...process.env, ...local?.env }).catch(
+  async (error: unknown) => {
+    await local?.stop();
+    throw error;
+  },
+);
 try {
   const combat = commandHandler({
     aggregate: Combat,
@@ -29,6 +40,7 @@ try {
   await showLeaderboard(targets.store, ogre);
 } finally {
   await targets.close();
+  await local?.stop();
 }
 
 /** The leaderboard projection, rebuilt from the beginning of the store's log by a subscription. */
