@@ -7,9 +7,9 @@ import {
   KafkaJSRequestTimeoutError,
 } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { KafkaDispatchError, toDispatchError } from './errors.js';
+import { KafkaPublishError, toPublishError } from './errors.js';
 
-const failure = { target: 'kafka', topic: 'combat', stream: 'hero-1', count: 2 };
+const failure = { target: 'kafka', topics: ['combat'], stream: 'hero-1', count: 2 };
 
 /** What kafkajs throws once its retries are used up. */
 const retried = (cause: Error) =>
@@ -24,7 +24,7 @@ function protocolError(type: string, retriable: boolean): KafkaJSProtocolError {
   } as unknown as Error);
 }
 
-describe('toDispatchError', () => {
+describe('toPublishError', () => {
   it.each([
     ['UNKNOWN_TOPIC_OR_PARTITION', 'KAFKA_UNKNOWN_TOPIC', true],
     ['TOPIC_AUTHORIZATION_FAILED', 'KAFKA_NOT_AUTHORIZED', false],
@@ -32,13 +32,15 @@ describe('toDispatchError', () => {
     ['INVALID_TOPIC_EXCEPTION', 'KAFKA_INVALID_TOPIC', false],
     ['PRODUCER_FENCED', 'KAFKA_TRANSACTION_FAILED', false],
   ])(
-    'given Kafka error %s behind the retries, when mapped, then a KafkaDispatchError %s names topic and stream',
+    'given Kafka error %s behind the retries, when mapped, then a KafkaPublishError %s names topic and stream, not retriable',
     (type, code, retriable) => {
-      const error = toDispatchError(retried(protocolError(type, retriable)), failure);
-      expect(error).toBeInstanceOf(KafkaDispatchError);
+      const error = toPublishError(retried(protocolError(type, retriable)), failure);
+      expect(error).toBeInstanceOf(KafkaPublishError);
       expect(error).toMatchObject({
         code,
+        retriable: false,
         topic: 'combat',
+        topics: ['combat'],
         stream: 'hero-1',
         target: 'kafka',
         kafkaError: type,
@@ -50,7 +52,7 @@ describe('toDispatchError', () => {
 
   it('given a connection refused behind the retries, when mapped, then BrokerUnavailable names target, topic and count', () => {
     const cause = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:1');
-    const error = toDispatchError(retried(cause), failure);
+    const error = toPublishError(retried(cause), failure);
     expect(error).toBeInstanceOf(BrokerUnavailable);
     expect(error).toMatchObject({ code: 'BROKER_UNAVAILABLE' });
     expect(error.message).toMatch(
@@ -59,7 +61,7 @@ describe('toDispatchError', () => {
   });
 
   it('given a request timeout, when mapped, then BrokerUnavailable says it timed out', () => {
-    const error = toDispatchError(
+    const error = toPublishError(
       new KafkaJSRequestTimeoutError('Request Produce(key: 0) timed out'),
       failure,
     );
@@ -71,17 +73,26 @@ describe('toDispatchError', () => {
       new KafkaJSConnectionError('gone'),
       protocolError('TOPIC_AUTHORIZATION_FAILED', false),
     ]);
-    expect(toDispatchError(aggregate, failure)).toMatchObject({ code: 'KAFKA_NOT_AUTHORIZED' });
+    expect(toPublishError(aggregate, failure)).toMatchObject({ code: 'KAFKA_NOT_AUTHORIZED' });
   });
 
   it('given an error that is already eventfan’s, when mapped, then it is kept as is', () => {
     const invalid = new InvalidEvent('bad', { stream: 'hero-1' });
-    expect(toDispatchError(invalid, failure)).toBe(invalid);
+    expect(toPublishError(invalid, failure)).toBe(invalid);
   });
 
   it('given an unknown non-retriable error, when mapped, then KAFKA_SEND_FAILED carries it as the cause', () => {
     const cause = new Error('something odd');
-    const error = toDispatchError(cause, failure);
-    expect(error).toMatchObject({ code: 'KAFKA_SEND_FAILED', cause });
+    const error = toPublishError(cause, failure);
+    expect(error).toMatchObject({ code: 'KAFKA_SEND_FAILED', cause, retriable: true });
+  });
+
+  it('given a publish over two topics, when refused, then the message names both (Kafka does not say which)', () => {
+    const error = toPublishError(retried(protocolError('TOPIC_AUTHORIZATION_FAILED', false)), {
+      ...failure,
+      topics: ['combat', 'audit'],
+    });
+    expect(error.message).toContain('Kafka topics "combat", "audit"');
+    expect(error).toMatchObject({ topic: 'combat', topics: ['combat', 'audit'] });
   });
 });

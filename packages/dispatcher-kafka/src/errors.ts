@@ -1,6 +1,8 @@
-import { BrokerUnavailable, EventfanError, describeCause } from '@eventfan/core';
+import { BrokerUnavailable, EventfanError } from '@eventfan/core';
+import { describeCause } from '@eventfan/core/adapter';
+import type { KafkaPrepared } from './prepare.js';
 
-/** Why Kafka refused a write, as this package names it (the `code` of a KafkaDispatchError). */
+/** Why Kafka refused a write, as this package names it (the `code` of a KafkaPublishError). */
 export type KafkaRefusal =
   | 'KAFKA_UNKNOWN_TOPIC'
   | 'KAFKA_NOT_AUTHORIZED'
@@ -14,25 +16,29 @@ const ADVICE: Record<KafkaRefusal, string> = {
     'create the topic, or let the broker create it (auto.create.topics.enable=true and the producer’s allowAutoTopicCreation)',
   KAFKA_NOT_AUTHORIZED: 'grant the producer’s principal WRITE (and DESCRIBE) on the topic',
   KAFKA_MESSAGE_TOO_LARGE:
-    'raise the topic’s max.message.bytes, or lower the dispatcher’s maxMessageBytes so such events are refused before sending',
+    'raise the topic’s max.message.bytes, or lower the publisher’s maxMessageBytes so such events are refused in prepare',
   KAFKA_INVALID_TOPIC:
     'change the topic function: Kafka topic names are [a-zA-Z0-9._-], at most 249 characters',
   KAFKA_TRANSACTION_FAILED:
-    'check the producer’s transactionalId and the broker’s transaction settings; nothing of this dispatch was committed',
+    'check the producer’s transactionalId and the broker’s transaction settings; nothing of this publish was committed',
   KAFKA_SEND_FAILED: 'see the cause',
 };
 
 /**
- * Kafka refused to take the events of one dispatch for a reason a retry will not fix: the topic
- * is unknown, the principal may not write to it, a message is over the topic's limit…
+ * Kafka refused the events of one publish for a reason a retry will not cure (`retriable: false`):
+ * the topic is unknown, the principal may not write to it, a message is over the topic's limit…
+ * Only `KAFKA_SEND_FAILED`, a failure this package does not recognise, may pass on a retry.
  */
-export class KafkaDispatchError extends EventfanError {
+export class KafkaPublishError extends EventfanError {
   declare readonly code: KafkaRefusal;
+  /** The first (usually the only) topic of the publish. */
+  readonly topic: string;
 
   constructor(
     code: KafkaRefusal,
     readonly target: string,
-    readonly topic: string,
+    /** Every topic the publish wrote to: Kafka's error does not say which one refused. */
+    readonly topics: readonly string[],
     readonly stream: string,
     /** Kafka's own name for the error when it gave one, e.g. `TOPIC_AUTHORIZATION_FAILED`. */
     readonly kafkaError: string | undefined,
@@ -40,10 +46,17 @@ export class KafkaDispatchError extends EventfanError {
   ) {
     super(
       code,
-      `Target "${target}" could not write stream "${stream}" to Kafka topic "${topic}": ${describeCause(cause)}${kafkaError ? ` (${kafkaError})` : ''}. To fix: ${ADVICE[code]}.`,
-      { cause },
+      `Target "${target}" could not write stream "${stream}" to Kafka ${topicList(topics)}: ${describeCause(cause)}${kafkaError ? ` (${kafkaError})` : ''}. To fix: ${ADVICE[code]}.`,
+      { cause, retriable: code === 'KAFKA_SEND_FAILED' },
     );
+    this.topic = topics[0] ?? '';
   }
+}
+
+/** `topic "a"` or `topics "a", "b"`. */
+export function topicList(topics: readonly string[]): string {
+  const quoted = topics.map((t) => `"${t}"`).join(', ');
+  return topics.length === 1 ? `topic ${quoted}` : `topics ${quoted}`;
 }
 
 const REFUSALS: Readonly<Record<string, KafkaRefusal>> = {
@@ -108,36 +121,58 @@ function diagnose(error: unknown): Diagnosis {
 
 export interface SendFailure {
   readonly target: string;
-  readonly topic: string;
+  readonly topics: readonly string[];
   readonly stream: string;
   readonly count: number;
 }
 
 /**
- * The eventfan error for a failed send of `count` events of `stream` to `topic`: a
- * KafkaDispatchError when Kafka refused them for a reason a retry will not fix, else
+ * The eventfan error for a failed send of `count` events of `stream` to `topics`: a
+ * KafkaPublishError when Kafka refused them for a reason a retry will not fix, else
  * BrokerUnavailable (unreachable, timed out, or a retriable error that outlasted the retries).
  */
-export function toDispatchError(error: unknown, failure: SendFailure): EventfanError {
+export function toPublishError(error: unknown, failure: SendFailure): EventfanError {
   if (error instanceof EventfanError) return error;
-  const { target, topic, stream, count } = failure;
+  const { target, topics, stream, count } = failure;
   const found = diagnose(error);
   const refusal = found.kafkaError ? REFUSALS[found.kafkaError] : undefined;
-  if (refusal)
-    return new KafkaDispatchError(refusal, target, topic, stream, found.kafkaError, error);
+  const refused = (code: KafkaRefusal) =>
+    new KafkaPublishError(code, target, topics, stream, found.kafkaError, error);
+  if (refusal) return refused(refusal);
   if (found.timedOut || found.unreachable || found.retriable) {
     return new BrokerUnavailable(
       target,
-      `sending ${count} event(s) of stream "${stream}" to topic "${topic}" failed: ${describeCause(error)}${found.kafkaError ? ` (${found.kafkaError})` : ''}`,
+      `sending ${count} event(s) of stream "${stream}" to ${topicList(topics)} failed: ${describeCause(error)}${found.kafkaError ? ` (${found.kafkaError})` : ''}`,
       { cause: error, timedOut: found.timedOut },
     );
   }
-  return new KafkaDispatchError(
-    'KAFKA_SEND_FAILED',
+  return refused('KAFKA_SEND_FAILED');
+}
+
+/** toPublishError for a prepared batch. */
+export function publishErrorFor(
+  error: unknown,
+  target: string,
+  prepared: KafkaPrepared,
+): EventfanError {
+  return toPublishError(error, {
     target,
-    topic,
-    stream,
-    found.kafkaError,
-    error,
+    topics: prepared.topics.map((t) => t.topic),
+    stream: prepared.stream,
+    count: prepared.records.length,
+  });
+}
+
+/** A publish that was not acknowledged within `timeoutMs`. */
+export function notAcknowledged(
+  target: string,
+  timeoutMs: number,
+  prepared: KafkaPrepared,
+): BrokerUnavailable {
+  const topics = topicList(prepared.topics.map((t) => t.topic));
+  return new BrokerUnavailable(
+    target,
+    `no acknowledgement within ${timeoutMs} ms for ${prepared.records.length} event(s) of stream "${prepared.stream}" to ${topics}; they may still arrive, and a retry re-sends them with the same ids`,
+    { timedOut: true },
   );
 }

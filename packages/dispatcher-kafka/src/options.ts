@@ -2,7 +2,7 @@ import type { Envelope } from '@eventfan/core';
 import type { CompressionTypes, KafkaConfig, Producer, ProducerConfig } from 'kafkajs';
 
 /** How CloudEvents ride on Kafka records (CloudEvents Kafka protocol binding). */
-export type KafkaContentMode = 'binary' | 'structured';
+export type KafkaEncoding = 'binary' | 'structured';
 
 interface CommonOptions {
   /** The target's name in receipts and errors; default `kafka`. */
@@ -13,34 +13,42 @@ interface CommonOptions {
    * `binary` (default): `ce_` headers plus the JSON data as the value; `structured`: the whole
    * event as `application/cloudevents+json`.
    */
-  readonly mode?: KafkaContentMode;
+  readonly encoding?: KafkaEncoding;
   /**
-   * Each dispatch in one Kafka transaction: a `read_committed` consumer sees all of its events or
-   * none. With your own producer, create it with a `transactionalId` (and `idempotent: true`).
+   * Each publish in one Kafka transaction of its own: a `read_committed` consumer sees all of its
+   * events or none. Publishes are then neither coalesced nor concurrent. With your own producer,
+   * create it with a `transactionalId` (and `idempotent: true`).
    */
   readonly transactional?: boolean;
   /**
-   * How long one dispatch may take before it fails with BrokerUnavailable (timed out); also the
+   * How long one publish may take before it fails with BrokerUnavailable (timed out); also the
    * broker's ack timeout. Default 30 000 ms.
    */
   readonly timeoutMs?: number;
   /**
-   * Events whose Kafka record (key, value and headers) is larger are refused with InvalidEvent
-   * before anything is sent. Default 1 000 000 bytes, under Kafka's default `max.message.bytes`.
+   * Events whose Kafka record (key, value and headers) is larger, or a publish whose records for
+   * one topic are, are refused with InvalidEvent in prepare. Also the most a coalesced request
+   * carries. Default 1 000 000 bytes, under Kafka's default `max.message.bytes`.
    */
   readonly maxMessageBytes?: number;
-  /** Compression of each send's record batch; default none. */
+  /** Compression of each request's record batches; default none. */
   readonly compression?: CompressionTypes;
+  /**
+   * How long an idle publisher gathers concurrent publishes before their request goes out, in ms.
+   * Default 0: what was handed over in the current turn of the event loop. While a request is in
+   * flight, what arrives waits for it and leaves together once it is answered, whatever this is.
+   */
+  readonly lingerMs?: number;
 }
 
-/** A dispatcher over a kafkajs producer you created and connected; you also disconnect it. */
+/** A publisher over a kafkajs producer you created and connected; you also disconnect it. */
 export interface WithProducer extends CommonOptions {
   readonly producer: Producer;
 }
 
 /**
- * A dispatcher that builds its own idempotent producer from this config, connects it on the first
- * dispatch and disconnects it on close().
+ * A publisher that builds its own idempotent producer from this config, connects it on the first
+ * publish and disconnects it on close().
  */
 export interface WithConfig extends CommonOptions {
   readonly kafka: KafkaConfig;
@@ -52,11 +60,46 @@ export interface WithConfig extends CommonOptions {
   readonly producerConfig?: ProducerConfig;
 }
 
-export type KafkaDispatcherOptions = WithProducer | WithConfig;
+export type KafkaPublisherOptions = WithProducer | WithConfig;
 
-export const DEFAULTS = {
-  name: 'kafka',
-  mode: 'binary',
-  timeoutMs: 30_000,
-  maxMessageBytes: 1_000_000,
-} as const;
+/** The options every publish needs, checked and defaulted. */
+export interface Settings {
+  readonly name: string;
+  readonly topic: (envelope: Envelope) => string;
+  readonly encoding: KafkaEncoding;
+  readonly transactional: boolean;
+  readonly timeoutMs: number;
+  readonly maxMessageBytes: number;
+  readonly compression: CompressionTypes | undefined;
+  readonly lingerMs: number;
+}
+
+/** Defaults filled in; a bad option is a TypeError naming the publisher, thrown where it is made. */
+export function settings(options: KafkaPublisherOptions): Settings {
+  const name = options.name ?? 'kafka';
+  const fail = (what: string): never => {
+    throw new TypeError(`Kafka publisher "${name}": ${what}`);
+  };
+  const has = (key: string) => (options as object) && key in options;
+  if (!has('producer') && !has('kafka')) fail('give `producer` (connected) or `kafka` (a config)');
+  const encoding = options.encoding ?? 'binary';
+  if (encoding !== 'binary' && encoding !== 'structured') {
+    fail(`encoding must be "binary" or "structured", got ${JSON.stringify(encoding)}`);
+  }
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  if (!(timeoutMs > 0)) fail(`timeoutMs must be > 0, got ${timeoutMs}`);
+  const maxMessageBytes = options.maxMessageBytes ?? 1_000_000;
+  if (!(maxMessageBytes > 0)) fail(`maxMessageBytes must be > 0, got ${maxMessageBytes}`);
+  const lingerMs = options.lingerMs ?? 0;
+  if (!(lingerMs >= 0)) fail(`lingerMs must be >= 0, got ${lingerMs}`);
+  return {
+    name,
+    topic: options.topic ?? ((envelope) => envelope.aggregate),
+    encoding,
+    transactional: options.transactional ?? false,
+    timeoutMs,
+    maxMessageBytes,
+    compression: options.compression,
+    lingerMs,
+  };
+}

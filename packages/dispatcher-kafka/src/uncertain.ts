@@ -1,5 +1,5 @@
 import type { EventfanError } from '@eventfan/core';
-import { KafkaDispatchError, type KafkaRefusal } from './errors.js';
+import { KafkaPublishError, type KafkaRefusal } from './errors.js';
 
 /** Refusals that come before Kafka appends anything, so the producer's sequence numbers stay right. */
 const NOTHING_WRITTEN: ReadonlySet<KafkaRefusal> = new Set([
@@ -15,5 +15,5 @@ const NOTHING_WRITTEN: ReadonlySet<KafkaRefusal> = new Set([
  * After such a send the producer is replaced before the next one (see producer-slot.ts).
  */
 export function outcomeUncertain(error: EventfanError): boolean {
-  return !(error instanceof KafkaDispatchError && NOTHING_WRITTEN.has(error.code));
+  return !(error instanceof KafkaPublishError && NOTHING_WRITTEN.has(error.code));
 }

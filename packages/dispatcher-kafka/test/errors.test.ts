@@ -1,27 +1,36 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { BrokerUnavailable, DispatchFailed, InvalidEvent, dispatch, initial } from '@eventfan/core';
-import type { DispatchContext } from '@eventfan/core';
+import {
+  BrokerUnavailable,
+  commandHandler,
+  DispatchFailed,
+  InMemoryEventStore,
+  InvalidEvent,
+  OperationAborted,
+  TargetClosed,
+  type Envelope,
+} from '@eventfan/core';
 import { Conformance, freePort, sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import { describeWithBroker } from '@eventfan/testing/vitest';
 import { logLevel, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaDispatchError, KafkaDispatcher, type WithConfig } from '../src/index.js';
+import {
+  KafkaPublishError,
+  kafkaPublisher,
+  type KafkaPublisher,
+  type WithConfig,
+} from '../src/index.js';
 import { createTopics, testKafka } from './kafka.js';
 import { TopicReader } from './topic-reader.js';
 
-const context = (stream: string): DispatchContext => ({
-  aggregate: 'conformance',
-  stream,
-  expectedGeneration: 0,
-  attempt: 1,
-});
+const send = (publisher: KafkaPublisher, envelopes: readonly Envelope[]) =>
+  publisher.publish(publisher.prepare(envelopes));
 
-describeWithBroker('kafka', 'KafkaDispatcher errors', (broker) => {
+describeWithBroker('kafka', 'kafkaPublisher errors', (broker) => {
   let kafka: Kafka;
-  const dispatchers: KafkaDispatcher[] = [];
+  const publishers: KafkaPublisher[] = [];
   const make = (options: Partial<Omit<WithConfig, 'kafka'>> & { brokers?: string[] } = {}) => {
     const { brokers, ...rest } = options;
-    const dispatcher = new KafkaDispatcher({
+    const publisher = kafkaPublisher({
       kafka: {
         brokers: brokers ?? [broker.url],
         logLevel: logLevel.NOTHING,
@@ -30,31 +39,33 @@ describeWithBroker('kafka', 'KafkaDispatcher errors', (broker) => {
       },
       ...rest,
     });
-    dispatchers.push(dispatcher);
-    return dispatcher;
+    publishers.push(publisher);
+    return publisher;
   };
   beforeAll(() => {
     kafka = testKafka(broker.url);
   });
-  afterAll(() => Promise.all(dispatchers.map((d) => d.close())));
+  afterAll(() => Promise.all(publishers.map((p) => p.close())));
 
   describe('given a topic that does not exist', () => {
-    it('when the producer may not create topics, then dispatch() fails for this target with KafkaDispatchError naming the topic', async () => {
+    it('when the producer may not create topics, then the handler reports KafkaPublishError naming the topic for this target, not retriable', async () => {
       const topic = uniqueStream('absent');
-      const dispatcher = make({
+      const publisher = make({
         name: 'kafka-strict',
         topic: () => topic,
         producerConfig: { allowAutoTopicCreation: false },
       });
-      const current = { ...initial(Conformance, 'x'), stream: uniqueStream() };
-      const error = await dispatch(Conformance, current, { type: 'Tick', n: 1 }, [
-        dispatcher,
-      ]).catch((e: unknown) => e);
+      const store = new InMemoryEventStore();
+      const handler = commandHandler({ aggregate: Conformance, store, publishers: [publisher] });
+      const error = await handler
+        .handle(uniqueStream(), { type: 'Tick', n: 1 })
+        .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(DispatchFailed);
+      expect((error as DispatchFailed).retriable).toBe(false);
       const failure = (error as DispatchFailed).failures[0];
       expect(failure?.target).toBe('kafka-strict');
-      expect(failure?.error).toBeInstanceOf(KafkaDispatchError);
+      expect(failure?.error).toBeInstanceOf(KafkaPublishError);
       expect(failure?.error).toMatchObject({
         code: 'KAFKA_UNKNOWN_TOPIC',
         topic,
@@ -63,12 +74,11 @@ describeWithBroker('kafka', 'KafkaDispatcher errors', (broker) => {
       expect((error as Error).message).toContain(`Kafka topic "${topic}"`);
     });
 
-    it('when the broker auto-creates topics, then the dispatch creates it and the events are there', async () => {
+    it('when the broker auto-creates topics, then the publish creates it and the events are there', async () => {
       const topic = uniqueStream('auto');
-      const dispatcher = make({ topic: () => topic });
-      const stream = uniqueStream();
-      const envelopes = await sampleEnvelopes(stream, 2);
-      await dispatcher.dispatch(envelopes, context(stream));
+      const publisher = make({ topic: () => topic });
+      const envelopes = await sampleEnvelopes(uniqueStream(), 2);
+      await send(publisher, envelopes);
       const reader = await TopicReader.start(kafka, [topic]);
       const records = await reader.all(topic);
       await reader.stop();
@@ -84,38 +94,36 @@ describeWithBroker('kafka', 'KafkaDispatcher errors', (broker) => {
       ]),
     );
 
-    it('when one is over maxMessageBytes, then InvalidEvent names it and nothing of the dispatch is sent', async () => {
-      const dispatcher = make({ topic: () => topic, maxMessageBytes: 2_000 });
+    it('when one is over maxMessageBytes, then prepare refuses with InvalidEvent naming it, and nothing is sent', async () => {
+      const publisher = make({ topic: () => topic, maxMessageBytes: 2_000 });
       const stream = uniqueStream();
       const small = await sampleEnvelopes(stream, 1);
       const big = await sampleEnvelopes(stream, 1, { after: 1, padding: 3_000 });
-      const attempt = dispatcher.dispatch([...small, ...big], context(stream));
-      await expect(attempt).rejects.toThrow(InvalidEvent);
-      await expect(attempt).rejects.toThrow(/generation 2.*over the 2000-byte limit/);
-      const otherStream = uniqueStream();
-      const after = await sampleEnvelopes(otherStream, 1);
-      await dispatcher.dispatch(after, context(otherStream));
+      const attempt = () => publisher.prepare([...small, ...big]);
+      expect(attempt).toThrow(InvalidEvent);
+      expect(attempt).toThrow(/target "kafka".*generation 2.*over the 2000-byte limit/);
+      const after = await sampleEnvelopes(uniqueStream(), 1);
+      await send(publisher, after);
       const reader = await TopicReader.start(kafka, [topic]);
       const records = await reader.all(topic);
       await reader.stop();
       expect(records.map((r) => String(r.headers['ce_id']))).toEqual(after.map((e) => e.id));
     });
 
-    it('when their batch together is over maxMessageBytes, then InvalidEvent says so before sending', async () => {
-      const dispatcher = make({ topic: () => topic, maxMessageBytes: 2_000 });
-      const stream = uniqueStream();
-      const envelopes = await sampleEnvelopes(stream, 3, { padding: 500 });
-      await expect(dispatcher.dispatch(envelopes, context(stream))).rejects.toThrow(
-        /\d events of this dispatch for topic ".*" total \d+ bytes/,
+    it('when their batch together is over maxMessageBytes, then prepare says so', async () => {
+      const publisher = make({ topic: () => topic, maxMessageBytes: 2_000 });
+      const envelopes = await sampleEnvelopes(uniqueStream(), 3, { padding: 500 });
+      expect(() => publisher.prepare(envelopes)).toThrow(
+        /\d events of this batch for topic ".*" total \d+ bytes/,
       );
     });
 
-    it('when one passes our limit but not the topic’s max.message.bytes, then KafkaDispatchError names the topic', async () => {
-      const dispatcher = make({ topic: () => topic });
+    it('when one passes our limit but not the topic’s max.message.bytes, then KafkaPublishError names the topic', async () => {
+      const publisher = make({ topic: () => topic });
       const stream = uniqueStream();
       const envelopes = await sampleEnvelopes(stream, 1, { padding: 10_000 });
-      const attempt = dispatcher.dispatch(envelopes, context(stream));
-      await expect(attempt).rejects.toBeInstanceOf(KafkaDispatchError);
+      const attempt = send(publisher, envelopes);
+      await expect(attempt).rejects.toBeInstanceOf(KafkaPublishError);
       await expect(attempt).rejects.toMatchObject({
         code: 'KAFKA_MESSAGE_TOO_LARGE',
         topic,
@@ -138,9 +146,8 @@ describeWithBroker('kafka', 'KafkaDispatcher errors', (broker) => {
     });
 
     it('when nothing listens, then BrokerUnavailable names the target', async () => {
-      const dispatcher = make({ name: 'kafka-down', brokers: [`127.0.0.1:${await freePort()}`] });
-      const stream = uniqueStream();
-      const attempt = dispatcher.dispatch(await sampleEnvelopes(stream, 1), context(stream));
+      const publisher = make({ name: 'kafka-down', brokers: [`127.0.0.1:${await freePort()}`] });
+      const attempt = send(publisher, await sampleEnvelopes(uniqueStream(), 1));
       await expect(attempt).rejects.toBeInstanceOf(BrokerUnavailable);
       await expect(attempt).rejects.toMatchObject({
         code: 'BROKER_UNAVAILABLE',
@@ -152,13 +159,12 @@ describeWithBroker('kafka', 'KafkaDispatcher errors', (broker) => {
     it('when the broker never answers, then BrokerUnavailable says it timed out after timeoutMs', async () => {
       const address = silent.address();
       const port = typeof address === 'object' && address ? address.port : 0;
-      const dispatcher = make({
+      const publisher = make({
         name: 'kafka-hung',
         brokers: [`127.0.0.1:${port}`],
         timeoutMs: 1_000,
       });
-      const stream = uniqueStream();
-      const attempt = dispatcher.dispatch(await sampleEnvelopes(stream, 1), context(stream));
+      const attempt = send(publisher, await sampleEnvelopes(uniqueStream(), 1));
       await expect(attempt).rejects.toBeInstanceOf(BrokerUnavailable);
       await expect(attempt).rejects.toMatchObject({ code: 'BROKER_TIMEOUT', target: 'kafka-hung' });
       await expect(attempt).rejects.toThrow(/within 1000 ms .* topic "conformance"/);
@@ -166,43 +172,40 @@ describeWithBroker('kafka', 'KafkaDispatcher errors', (broker) => {
   });
 
   describe('given bad input', () => {
-    it('when the topic function gives a name Kafka refuses, then InvalidEvent names it', async () => {
-      const dispatcher = make({ topic: () => 'no spaces/allowed' });
-      const stream = uniqueStream();
-      await expect(
-        dispatcher.dispatch(await sampleEnvelopes(stream, 1), context(stream)),
-      ).rejects.toThrow(/topic "no spaces\/allowed" is not a Kafka topic name/);
+    it('when the topic function gives a name Kafka refuses, then prepare throws InvalidEvent naming it', async () => {
+      const publisher = make({ topic: () => 'no spaces/allowed' });
+      const envelopes = await sampleEnvelopes(uniqueStream(), 1);
+      expect(() => publisher.prepare(envelopes)).toThrow(InvalidEvent);
+      expect(() => publisher.prepare(envelopes)).toThrow(
+        /topic "no spaces\/allowed" is not a Kafka topic name/,
+      );
     });
 
     it('when the data is not JSON, then InvalidEvent names the path', async () => {
-      const dispatcher = make();
-      const stream = uniqueStream();
-      const bad = (await sampleEnvelopes(stream, 1)).map((e) => ({
+      const publisher = make();
+      const bad = (await sampleEnvelopes(uniqueStream(), 1)).map((e) => ({
         ...e,
         data: { at: new Date(0) },
       }));
-      await expect(dispatcher.dispatch(bad, context(stream))).rejects.toThrow(InvalidEvent);
-      await expect(dispatcher.dispatch(bad, context(stream))).rejects.toThrow(/\$\.data\.at/);
+      expect(() => publisher.prepare(bad)).toThrow(InvalidEvent);
+      expect(() => publisher.prepare(bad)).toThrow(/\$\.data\.at/);
     });
 
-    it('when the dispatch was aborted, then it throws before sending', async () => {
-      const dispatcher = make();
-      const stream = uniqueStream();
+    it('when the publish was aborted, then OperationAborted before sending', async () => {
+      const publisher = make();
+      const prepared = publisher.prepare(await sampleEnvelopes(uniqueStream(), 1));
       const signal = AbortSignal.abort(new Error('caller gave up'));
-      await expect(
-        dispatcher.dispatch(await sampleEnvelopes(stream, 1), { ...context(stream), signal }),
-      ).rejects.toThrow('caller gave up');
+      const attempt = publisher.publish(prepared, { attempt: 1, signal });
+      await expect(attempt).rejects.toBeInstanceOf(OperationAborted);
+      await expect(attempt).rejects.toThrow('caller gave up');
     });
 
-    it('when the dispatcher is closed, then dispatch refuses', async () => {
-      const dispatcher = make();
-      await dispatcher.close();
-      const stream = uniqueStream();
-      await expect(
-        dispatcher.dispatch(await sampleEnvelopes(stream, 1), context(stream)),
-      ).rejects.toMatchObject({
-        code: 'DISPATCHER_CLOSED',
-      });
+    it('when the publisher is closed, then prepare and publish are TargetClosed', async () => {
+      const publisher = make();
+      const prepared = publisher.prepare(await sampleEnvelopes(uniqueStream(), 1));
+      await publisher.close();
+      expect(() => publisher.prepare([])).toThrow(TargetClosed);
+      await expect(publisher.publish(prepared)).rejects.toBeInstanceOf(TargetClosed);
     });
   });
 });

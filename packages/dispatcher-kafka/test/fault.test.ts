@@ -9,7 +9,7 @@ import {
 } from '@eventfan/testing';
 import { logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaDispatcher } from '../src/index.js';
+import { kafkaPublisher } from '../src/index.js';
 import { createTopics, testKafka } from './kafka.js';
 import { publishStream, untilLogged, type Attempt } from './stream-publisher.js';
 import { TopicReader } from './topic-reader.js';
@@ -18,7 +18,7 @@ const STREAMS = 6;
 const EVENTS_PER_STREAM = 30;
 const TOPIC = 'fault';
 
-describe('KafkaDispatcher when Kafka stops and restarts mid-run', () => {
+describe('kafkaPublisher when Kafka stops and restarts mid-run', () => {
   let broker: Broker | undefined;
   let skipped = '';
 
@@ -33,13 +33,13 @@ describe('KafkaDispatcher when Kafka stops and restarts mid-run', () => {
     if (!broker) return context.skip(skipped);
     const kafka = testKafka(broker.url);
     await createTopics(kafka, [{ topic: TOPIC, numPartitions: 3 }]);
-    const dispatcher = new KafkaDispatcher({
+    const publisher = kafkaPublisher({
       kafka: {
         brokers: [broker.url],
         logLevel: logLevel.NOTHING,
         connectionTimeout: 500,
         requestTimeout: 2_000,
-        // kafkajs gives up before the dispatcher's deadline, so no send lingers behind a failure.
+        // kafkajs gives up before the publisher's deadline, so no send lingers behind a failure.
         retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 },
       },
       topic: () => TOPIC,
@@ -50,7 +50,7 @@ describe('KafkaDispatcher when Kafka stops and restarts mid-run', () => {
     const log: Attempt[] = [];
     const deadline = Date.now() + 90_000;
     const publishing = Promise.all(
-      plan.map((envelopes) => publishStream(dispatcher, envelopes, log, deadline)),
+      plan.map((envelopes) => publishStream(publisher, envelopes, log, deadline)),
     );
 
     // Let a third of the events through, then stop the broker under load and bring it back.
@@ -61,7 +61,7 @@ describe('KafkaDispatcher when Kafka stops and restarts mid-run', () => {
     await untilLogged(log, 'failed', failuresBefore + STREAMS);
     await broker.control?.start();
     await publishing;
-    await dispatcher.close();
+    await publisher.close();
 
     const reader = await TopicReader.start(kafka, [TOPIC]);
     const records = await reader.all(TOPIC);

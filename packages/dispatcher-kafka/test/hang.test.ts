@@ -8,7 +8,7 @@ import {
 } from '@eventfan/testing';
 import { logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaDispatcher } from '../src/index.js';
+import { kafkaPublisher } from '../src/index.js';
 import { describeTally, tallyDelivery } from './delivery-tally.js';
 import { createTopics, testKafka } from './kafka.js';
 import { publishStream, untilLogged, type Attempt } from './stream-publisher.js';
@@ -50,7 +50,7 @@ async function committedRecords(
  * the batch; another stream's next batch reuses them, and the broker acknowledges it as a
  * duplicate of the first — with the first's offset — and drops it.
  */
-describe('KafkaDispatcher when the broker hangs (SIGSTOP) longer than requestTimeout', () => {
+describe('kafkaPublisher when the broker hangs (SIGSTOP) longer than requestTimeout', () => {
   let broker: Broker | undefined;
   let skipped = '';
 
@@ -77,7 +77,7 @@ describe('KafkaDispatcher when the broker hangs (SIGSTOP) longer than requestTim
       const topic = uniqueStream('hang');
       // One partition: every stream's batches share its sequence numbers, as the bug needs.
       await createTopics(kafka, [{ topic, numPartitions: 1 }]);
-      const dispatcher = new KafkaDispatcher({
+      const publisher = kafkaPublisher({
         kafka: {
           brokers: [broker.url],
           logLevel: logLevel.NOTHING,
@@ -94,7 +94,7 @@ describe('KafkaDispatcher when the broker hangs (SIGSTOP) longer than requestTim
       const log: Attempt[] = [];
       const deadline = Date.now() + 120_000;
       const publishing = Promise.all(
-        plan.map((envelopes) => publishStream(dispatcher, envelopes, log, deadline)),
+        plan.map((envelopes) => publishStream(publisher, envelopes, log, deadline)),
       );
 
       const total = STREAMS * EVENTS_PER_STREAM;
@@ -105,7 +105,7 @@ describe('KafkaDispatcher when the broker hangs (SIGSTOP) longer than requestTim
         await control.resume();
       }
       await publishing;
-      await dispatcher.close();
+      await publisher.close();
 
       const reader = await TopicReader.start(kafka, [topic]);
       const records = transactional

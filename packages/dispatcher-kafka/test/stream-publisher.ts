@@ -1,7 +1,7 @@
 import type { Envelope } from '@eventfan/core';
-import type { KafkaDispatcher, KafkaPosition } from '../src/index.js';
+import type { KafkaPosition, KafkaPublisher } from '../src/index.js';
 
-/** What happened to one dispatch attempt of one event. */
+/** What happened to one publish attempt of one event. */
 export interface Attempt {
   readonly id: string;
   readonly attempt: number;
@@ -12,11 +12,11 @@ export interface Attempt {
 }
 
 /**
- * A stream's events, one dispatch each, in order; a failed dispatch is retried with the same
+ * A stream's events, one publish each, in order; a failed publish is retried with the same
  * envelope (as core's retry does) before the next event is tried, until `deadline`.
  */
 export async function publishStream(
-  dispatcher: KafkaDispatcher,
+  publisher: KafkaPublisher,
   envelopes: readonly Envelope[],
   log: Attempt[],
   deadline: number,
@@ -24,12 +24,7 @@ export async function publishStream(
   for (const envelope of envelopes) {
     for (let attempt = 1; ; attempt++) {
       try {
-        const receipt = await dispatcher.dispatch([envelope], {
-          aggregate: 'conformance',
-          stream: envelope.stream,
-          expectedGeneration: envelope.generation - 1,
-          attempt,
-        });
+        const receipt = await publisher.publish(publisher.prepare([envelope]), { attempt });
         const position = receipt.events[0]?.position;
         log.push({ id: envelope.id, attempt, outcome: 'acknowledged', position });
         break;

@@ -1,27 +1,23 @@
-import type { DispatchContext, Envelope } from '@eventfan/core';
+import type { Envelope } from '@eventfan/core';
 import { describeWithBroker } from '@eventfan/testing/vitest';
 import { sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import { logLevel, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaDispatchError, KafkaDispatcher } from '../src/index.js';
+import { KafkaPublishError, kafkaPublisher, type KafkaPublisher } from '../src/index.js';
 import { createTopics, testKafka } from './kafka.js';
 import { TopicReader } from './topic-reader.js';
 
-const context = (stream: string, expectedGeneration = 0): DispatchContext => ({
-  aggregate: 'conformance',
-  stream,
-  expectedGeneration,
-  attempt: 1,
-});
+const send = (publisher: KafkaPublisher, envelopes: readonly Envelope[]) =>
+  publisher.publish(publisher.prepare(envelopes));
 
 const ids = (records: readonly { headers: Record<string, unknown> }[]) =>
   records.map((r) => String(r.headers['ce_id']));
 
-describeWithBroker('kafka', 'KafkaDispatcher in transactional mode', (broker) => {
+describeWithBroker('kafka', 'kafkaPublisher in transactional mode', (broker) => {
   const topics = [uniqueStream('tx-odd'), uniqueStream('tx-even')];
   const missing = uniqueStream('tx-missing');
   let kafka: Kafka;
-  let dispatcher: KafkaDispatcher;
+  let publisher: KafkaPublisher;
   let committed: TopicReader;
   let uncommitted: TopicReader;
 
@@ -31,7 +27,7 @@ describeWithBroker('kafka', 'KafkaDispatcher in transactional mode', (broker) =>
       kafka,
       topics.map((topic) => ({ topic })),
     );
-    dispatcher = new KafkaDispatcher({
+    publisher = kafkaPublisher({
       kafka: { brokers: [broker.url], logLevel: logLevel.NOTHING },
       transactional: true,
       producerConfig: {
@@ -40,7 +36,7 @@ describeWithBroker('kafka', 'KafkaDispatcher in transactional mode', (broker) =>
         retry: { retries: 1, initialRetryTime: 100 },
       },
       // Odd generations to one topic, even to the other; generation 3 of a "doomed" stream to a
-      // topic that does not exist, so that dispatch fails after a first topic took its events.
+      // topic that does not exist, so that the publish fails after a first topic took its events.
       topic: (e) =>
         e.stream.startsWith('doomed') && e.generation === 3
           ? missing
@@ -52,25 +48,26 @@ describeWithBroker('kafka', 'KafkaDispatcher in transactional mode', (broker) =>
     ]);
   });
   afterAll(async () => {
-    await dispatcher.close();
+    await publisher.close();
     await Promise.all([committed.stop(), uncommitted.stop()]);
   });
 
-  it('given a dispatch over two topics, when committed, then a read_committed consumer sees all of it', async () => {
+  it('given a publish over two topics, when committed, then a read_committed consumer sees all of it', async () => {
     const stream = uniqueStream('hero');
     const envelopes = await sampleEnvelopes(stream, 4);
-    const receipt = await dispatcher.dispatch(envelopes, context(stream));
+    const receipt = await send(publisher, envelopes);
     expect(receipt.events.map((e) => e.id)).toEqual(envelopes.map((e) => e.id));
     expect(new Set(receipt.events.map((e) => e.position['topic']))).toEqual(new Set(topics));
     expect(ids(await committed.byKey(stream, 4)).sort()).toEqual(envelopes.map((e) => e.id).sort());
   });
 
-  it('given a dispatch whose second topic fails, when aborted, then a read_committed consumer sees none of it', async () => {
+  it('given a publish whose second topic fails, when aborted, then a read_committed consumer sees none of it', async () => {
     const stream = uniqueStream('doomed');
     const envelopes = await sampleEnvelopes(stream, 3);
-    const error = await dispatcher.dispatch(envelopes, context(stream)).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(KafkaDispatchError);
-    expect(error).toMatchObject({ code: 'KAFKA_UNKNOWN_TOPIC', topic: missing, stream });
+    const error = await send(publisher, envelopes).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KafkaPublishError);
+    expect(error).toMatchObject({ code: 'KAFKA_UNKNOWN_TOPIC', stream });
+    expect((error as Error).message).toContain(missing);
 
     // The first topic's records were written and then aborted: an uncommitted reader sees them,
     // a committed one must not, even once it has read past them.
@@ -79,15 +76,15 @@ describeWithBroker('kafka', 'KafkaDispatcher in transactional mode', (broker) =>
       [envelopes[0], envelopes[1]].map((e) => (e as Envelope).id).sort(),
     );
     const after = uniqueStream('hero');
-    await dispatcher.dispatch(await sampleEnvelopes(after, 2), context(after));
+    await send(publisher, await sampleEnvelopes(after, 2));
     await committed.byKey(after, 2);
     expect(committed.records.filter((r) => r.key === stream)).toEqual([]);
   });
 
-  it('given concurrent dispatches, when each is its own transaction, then all commit whole', async () => {
+  it('given concurrent publishes, when each is its own transaction, then all commit whole', async () => {
     const streams = Array.from({ length: 4 }, () => uniqueStream('hero'));
     const batches = await Promise.all(streams.map((s) => sampleEnvelopes(s, 3)));
-    await Promise.all(batches.map((b, i) => dispatcher.dispatch(b, context(streams[i] as string))));
+    await Promise.all(batches.map((b) => send(publisher, b)));
     for (const [i, stream] of streams.entries()) {
       const back = await committed.byKey(stream, 3);
       expect(ids(back).sort()).toEqual((batches[i] as Envelope[]).map((e) => e.id).sort());
@@ -95,20 +92,19 @@ describeWithBroker('kafka', 'KafkaDispatcher in transactional mode', (broker) =>
   });
 
   describe('given your own producer without a transactionalId', () => {
-    it('when dispatching transactionally, then it fails naming the topic and sends nothing', async () => {
+    it('when publishing transactionally, then it fails naming the topic and sends nothing', async () => {
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
-      const own = new KafkaDispatcher({
+      const own = kafkaPublisher({
         producer,
         transactional: true,
         topic: () => topics[0] as string,
       });
-      const stream = uniqueStream('hero');
-      const error = await own
-        .dispatch(await sampleEnvelopes(stream, 1), context(stream))
-        .catch((e: unknown) => e);
+      const error = await send(own, await sampleEnvelopes(uniqueStream('hero'), 1)).catch(
+        (e: unknown) => e,
+      );
       await producer.disconnect();
-      expect(error).toBeInstanceOf(KafkaDispatchError);
+      expect(error).toBeInstanceOf(KafkaPublishError);
       expect((error as Error).message).toMatch(/transactional/i);
       expect((error as Error).message).toContain(`Kafka topic "${topics[0]}"`);
     });

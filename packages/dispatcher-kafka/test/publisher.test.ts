@@ -1,26 +1,26 @@
 import { fromKafkaRecord } from '@eventfan/cloudevents';
-import { DispatchIncomplete } from '@eventfan/core';
-import type { DispatchContext, Envelope } from '@eventfan/core';
+import type { Envelope, Receipt } from '@eventfan/core';
 import { describeWithBroker } from '@eventfan/testing/vitest';
 import { sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaDispatchError, KafkaDispatcher } from '../src/index.js';
+import {
+  KafkaPublishError,
+  kafkaPublisher,
+  type KafkaPosition,
+  type KafkaPublisher,
+} from '../src/index.js';
 import { createTopics, testKafka } from './kafka.js';
 import { decodeWithSdk } from './sdk.js';
 import { TopicReader, type ReadRecord } from './topic-reader.js';
 
-const context = (stream: string, expectedGeneration = 0): DispatchContext => ({
-  aggregate: 'conformance',
-  stream,
-  expectedGeneration,
-  attempt: 1,
-});
+const send = (publisher: KafkaPublisher, envelopes: readonly Envelope[]) =>
+  publisher.publish(publisher.prepare(envelopes));
 
 const text = (value: ReadRecord['headers'][string]): string | undefined =>
   value === undefined ? undefined : String(value);
 
-describeWithBroker('kafka', 'KafkaDispatcher against Kafka', (broker) => {
+describeWithBroker('kafka', 'kafkaPublisher against Kafka', (broker) => {
   let kafka: Kafka;
   beforeAll(() => {
     kafka = testKafka(broker.url);
@@ -30,25 +30,22 @@ describeWithBroker('kafka', 'KafkaDispatcher against Kafka', (broker) => {
     const topic = uniqueStream('binary');
     const streams = [uniqueStream('hero'), uniqueStream('hero'), uniqueStream('hero')];
     let batches: Envelope[][];
-    let receipts: Awaited<ReturnType<KafkaDispatcher['dispatch']>>[];
+    let receipts: Receipt<KafkaPosition>[];
     let records: ReadRecord[];
 
     beforeAll(async () => {
       await createTopics(kafka, [{ topic, numPartitions: 3 }]);
-      const dispatcher = new KafkaDispatcher({
+      const publisher = kafkaPublisher({
         kafka: { brokers: [broker.url], logLevel: 0 },
         topic: () => topic,
       });
       batches = await Promise.all(streams.map((s) => sampleEnvelopes(s, 4)));
-      // Two dispatches per stream, the streams interleaved, as concurrent commands would.
-      const first = await Promise.all(
-        batches.map((b, i) => dispatcher.dispatch(b.slice(0, 2), context(streams[i] as string))),
-      );
-      const second = await Promise.all(
-        batches.map((b, i) => dispatcher.dispatch(b.slice(2), context(streams[i] as string, 2))),
-      );
+      // Two publishes per stream, the streams interleaved, as concurrent commands would: they
+      // share requests, and each event's receipt must still name its own offset.
+      const first = await Promise.all(batches.map((b) => send(publisher, b.slice(0, 2))));
+      const second = await Promise.all(batches.map((b) => send(publisher, b.slice(2))));
       receipts = [...first, ...second];
-      await dispatcher.close();
+      await publisher.close();
       const reader = await TopicReader.start(kafka, [topic]);
       records = await reader.all(topic);
       await reader.stop();
@@ -121,19 +118,19 @@ describeWithBroker('kafka', 'KafkaDispatcher against Kafka', (broker) => {
     });
   });
 
-  describe('given structured mode', () => {
-    it('when dispatched, then the value is the JSON-format event and both the SDK and our decoder read it back', async () => {
+  describe('given structured encoding', () => {
+    it('when published, then the value is the JSON-format event and both the SDK and our decoder read it back', async () => {
       const topic = uniqueStream('structured');
       await createTopics(kafka, [{ topic }]);
-      const dispatcher = new KafkaDispatcher({
+      const publisher = kafkaPublisher({
         kafka: { brokers: [broker.url], logLevel: 0 },
         topic: () => topic,
-        mode: 'structured',
+        encoding: 'structured',
       });
       const stream = uniqueStream('hero');
       const envelopes = await sampleEnvelopes(stream, 2, { metadata: { tenant: 'acme' } });
-      await dispatcher.dispatch(envelopes, context(stream));
-      await dispatcher.close();
+      await send(publisher, envelopes);
+      await publisher.close();
       const reader = await TopicReader.start(kafka, [topic]);
       const records = await reader.all(topic);
       await reader.stop();
@@ -155,7 +152,7 @@ describeWithBroker('kafka', 'KafkaDispatcher against Kafka', (broker) => {
   describe('given your own producer and a topic function that splits a stream over two topics', () => {
     const topics = [uniqueStream('odd'), uniqueStream('even')];
     let producer: Producer;
-    let sends: string[];
+    let sends: string[][];
 
     beforeAll(async () => {
       await createTopics(
@@ -165,25 +162,25 @@ describeWithBroker('kafka', 'KafkaDispatcher against Kafka', (broker) => {
       producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
       sends = [];
-      const send = producer.send.bind(producer);
-      producer.send = (record) => {
-        sends.push(record.topic);
-        return send(record);
+      const sendBatch = producer.sendBatch.bind(producer);
+      producer.sendBatch = (batch) => {
+        sends.push((batch.topicMessages ?? []).map((t) => t.topic));
+        return sendBatch(batch);
       };
     });
     afterAll(() => producer.disconnect());
 
-    it('when dispatched, then there is one send per topic, each event’s receipt names its topic, and close() leaves the producer connected', async () => {
-      const dispatcher = new KafkaDispatcher({
+    it('when published, then one request carries both topics, each event’s receipt names its topic and offset, and close() leaves the producer connected', async () => {
+      const publisher = kafkaPublisher({
         producer,
         topic: (e) => topics[e.generation % 2 === 1 ? 0 : 1] as string,
       });
       const stream = uniqueStream('hero');
       const envelopes = await sampleEnvelopes(stream, 5);
-      const receipt = await dispatcher.dispatch(envelopes, context(stream));
-      await dispatcher.close();
+      const receipt = await send(publisher, envelopes);
+      await publisher.close();
 
-      expect(sends).toEqual(topics);
+      expect(sends).toEqual([topics]);
       expect(receipt.events.map((e) => [e.id, e.position['topic']])).toEqual(
         envelopes.map((e) => [e.id, topics[e.generation % 2 === 1 ? 0 : 1]]),
       );
@@ -197,7 +194,7 @@ describeWithBroker('kafka', 'KafkaDispatcher against Kafka', (broker) => {
       ).resolves.toHaveLength(1);
     });
 
-    it('when the second topic is refused, then DispatchIncomplete names what the first topic acknowledged', async () => {
+    it('when one of the two topics does not exist, then KafkaPublishError KAFKA_UNKNOWN_TOPIC names both (Kafka does not say which)', async () => {
       const missing = uniqueStream('missing');
       const strict = kafka.producer({
         idempotent: true,
@@ -206,22 +203,23 @@ describeWithBroker('kafka', 'KafkaDispatcher against Kafka', (broker) => {
         retry: { retries: 1, initialRetryTime: 100 },
       });
       await strict.connect();
-      const dispatcher = new KafkaDispatcher({
+      const publisher = kafkaPublisher({
         producer: strict,
         topic: (e) => (e.generation === 1 ? (topics[0] as string) : missing),
       });
       const stream = uniqueStream('hero');
       const envelopes = await sampleEnvelopes(stream, 3);
-      const error = await dispatcher.dispatch(envelopes, context(stream)).catch((e: unknown) => e);
+      const error = await send(publisher, envelopes).catch((e: unknown) => e);
       await strict.disconnect();
 
-      expect(error).toBeInstanceOf(DispatchIncomplete);
-      const incomplete = error as DispatchIncomplete;
-      expect(incomplete.delivered).toEqual([{ id: envelopes[0]?.id, generation: 1 }]);
-      expect(incomplete.undelivered).toEqual([envelopes[1]?.id, envelopes[2]?.id]);
-      expect(incomplete.cause).toBeInstanceOf(KafkaDispatchError);
-      expect(incomplete.cause).toMatchObject({ code: 'KAFKA_UNKNOWN_TOPIC', topic: missing });
-      expect(incomplete.message).toContain(missing);
+      expect(error).toBeInstanceOf(KafkaPublishError);
+      expect(error).toMatchObject({
+        code: 'KAFKA_UNKNOWN_TOPIC',
+        retriable: false,
+        topics: [topics[0], missing],
+        stream,
+      });
+      expect((error as Error).message).toContain(missing);
     });
   });
 });

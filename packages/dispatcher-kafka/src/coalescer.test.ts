@@ -1,0 +1,107 @@
+import type { Envelope } from '@eventfan/core';
+import { sampleEnvelopes, uniqueStream } from '@eventfan/testing';
+import { KafkaJSProtocolError, type Producer } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { RequestCoalescer } from './coalescer.js';
+import { KafkaPublishError } from './errors.js';
+import { acknowledge, fakeProducer, type Answer } from './fake-producer.fixture.js';
+import { settings } from './options.js';
+import { prepareBatch } from './prepare.js';
+import { givenProducer, ownedProducer } from './producer-slot.js';
+
+const topicOf = (e: Envelope) => (e.stream.startsWith('bad') ? 'bad' : 'good');
+const config = settings({ producer: {} as Producer, topic: topicOf });
+const prepared = async (stream: string) =>
+  prepareBatch(await sampleEnvelopes(stream, 1), config, false);
+const topicsSent = (batch: { topicMessages?: { topic: string; messages: unknown[] }[] }) =>
+  (batch.topicMessages ?? []).map((t) => `${t.topic}×${t.messages.length}`);
+
+/** While `denied.now`, refuses any request with a record for topic "bad", as Kafka would: one error, no topic. */
+function refusingBad(denied: { now: boolean }): Answer {
+  return async (batch) => {
+    if (!denied.now || !batch.topicMessages?.some((t) => t.topic === 'bad')) {
+      return acknowledge()(batch);
+    }
+    const error = new KafkaJSProtocolError({
+      message: 'Not authorized to access topics',
+      type: 'TOPIC_AUTHORIZATION_FAILED',
+      retriable: false,
+    } as unknown as Error);
+    throw error; // as kafkajs's retrier bails out with it
+  };
+}
+
+describe('RequestCoalescer', () => {
+  it('given concurrent publishes, when a request is in flight, then the next ones leave together as one sendBatch over their topics', async () => {
+    const { producer, batches } = fakeProducer(acknowledge(20));
+    const coalescer = new RequestCoalescer({
+      settings: config,
+      slot: givenProducer(producer),
+      partitionOf: () => undefined,
+    });
+    // A topic goes into a shared request once a request to it succeeded: prove both first.
+    await Promise.all([coalescer.send(await prepared(uniqueStream('good')))]);
+    await coalescer.send(await prepared(uniqueStream('bad')));
+    const streams = ['good', 'bad', 'good', 'good'].map((p) => uniqueStream(p));
+    const all = await Promise.all(streams.map(prepared));
+    const positions = await Promise.all(all.map((p) => coalescer.send(p)));
+    expect(batches.slice(2).map(topicsSent)).toEqual([['good×3', 'bad×1']]);
+    expect(batches[2]).toMatchObject({ acks: -1 });
+    expect(positions.map((p) => p.map((x) => x.topic))).toEqual([
+      ['good'],
+      ['bad'],
+      ['good'],
+      ['good'],
+    ]);
+  });
+
+  it('given a shared request refused for one topic, when Kafka does not say which, then each goes again alone on a new producer and only the refused one fails', async () => {
+    const built: ReturnType<typeof fakeProducer>[] = [];
+    const denied = { now: false };
+    const slot = ownedProducer(() => {
+      const fake = fakeProducer(refusingBad(denied));
+      built.push(fake);
+      return fake.producer;
+    });
+    const coalescer = new RequestCoalescer({
+      settings: config,
+      slot,
+      partitionOf: () => undefined,
+    });
+    // Both topics proven writable; then "bad" is denied (an ACL changed), and poisons a shared request.
+    await coalescer.send(await prepared(uniqueStream('good')));
+    await coalescer.send(await prepared(uniqueStream('bad')));
+    denied.now = true;
+
+    const streams = ['good', 'bad', 'good'].map((p) => uniqueStream(p));
+    const outcomes = await Promise.allSettled(
+      (await Promise.all(streams.map(prepared))).map((p) => coalescer.send(p)),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const refused = (outcomes[1] as PromiseRejectedResult).reason;
+    expect(refused).toBeInstanceOf(KafkaPublishError);
+    expect(refused).toMatchObject({
+      code: 'KAFKA_NOT_AUTHORIZED',
+      topics: ['bad'],
+      stream: streams[1],
+    });
+    // The shared request's producer was retired (other partitions may have been written).
+    expect(built.length).toBe(2);
+    const second = built[1] as ReturnType<typeof fakeProducer>;
+    expect(second.batches.map(topicsSent)).toEqual([['good×1'], ['bad×1'], ['good×1']]);
+  });
+
+  it('given a publish whose deadline passes while it waits, when its turn comes, then it is never sent', async () => {
+    const { producer, batches } = fakeProducer(() => new Promise(() => {}));
+    const coalescer = new RequestCoalescer({
+      settings: { ...config, timeoutMs: 50 },
+      slot: givenProducer(producer),
+      partitionOf: () => undefined,
+    });
+    const hung = coalescer.send(await prepared(uniqueStream('good')));
+    const waiting = coalescer.send(await prepared(uniqueStream('good')));
+    await expect(hung).rejects.toMatchObject({ code: 'BROKER_TIMEOUT' });
+    await expect(waiting).rejects.toMatchObject({ code: 'BROKER_TIMEOUT' });
+    expect(batches).toHaveLength(1);
+  });
+});

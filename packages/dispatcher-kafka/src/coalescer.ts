@@ -1,0 +1,262 @@
+import type { KafkaRecord } from '@eventfan/cloudevents';
+import type { BrokerUnavailable, EventfanError } from '@eventfan/core';
+import type { Producer, RecordMetadata } from 'kafkajs';
+import { KafkaPublishError, notAcknowledged, publishErrorFor } from './errors.js';
+import type { Settings } from './options.js';
+import type { KafkaPrepared } from './prepare.js';
+import type { ProducerSlot } from './producer-slot.js';
+import { positionsOf, type KafkaPosition, type SentTopic } from './receipts.js';
+import { takeRequest } from './take-request.js';
+import { outcomeUncertain } from './uncertain.js';
+
+/** One publish, from the moment it is handed over until it is answered. */
+interface Member {
+  readonly prepared: KafkaPrepared;
+  readonly stream: string;
+  readonly bytes: number;
+  readonly answer: (outcome: KafkaPosition[] | Error) => void;
+  answered: boolean;
+  /** Put back once after a shared request was refused: a second refusal is its own. */
+  requeued: boolean;
+  request?: Request;
+}
+
+/** The publishes that go out as one `sendBatch` on one producer. */
+interface Request {
+  readonly members: readonly Member[];
+  readonly producer: Producer;
+  sending?: Promise<RecordMetadata[]>;
+  /** The next request may go: this one settled, or was given up at a deadline. */
+  released: boolean;
+}
+
+export interface CoalescerOptions {
+  readonly settings: Settings;
+  readonly slot: ProducerSlot;
+  /** The partition a record went to, when the producer's partitioner said. */
+  readonly partitionOf: (message: KafkaRecord) => number | undefined;
+}
+
+/**
+ * One request at a time on the slot's producer — two in flight could share kafkajs's sequence
+ * numbers (see producer-slot.ts) — and what concurrent publishes hand over meanwhile leaves as the
+ * next request, one `sendBatch` over all their topics, at most `maxMessageBytes` of records.
+ *
+ * A refusal must not reach another publish's events: a topic goes into a shared request only once
+ * a request to it succeeded (before that, and after a refusal, a publish to it goes alone), and if
+ * a shared request is refused anyway (Kafka does not say which topic), each of its publishes is
+ * sent again alone, on a new producer (the refusal may have left other partitions written with
+ * their sequence numbers handed back). Any other failure reaches every publish of the request.
+ */
+export class RequestCoalescer {
+  readonly #options: CoalescerOptions;
+  #waiting: Member[] = [];
+  #inFlight: Request | undefined;
+  #scheduled = false;
+  /** Topics a request succeeded on, so they may share one. */
+  readonly #proven = new Set<string>();
+  readonly #idle = new Set<() => void>();
+
+  constructor(options: CoalescerOptions) {
+    this.#options = options;
+  }
+
+  /** Each record's position once Kafka acknowledged the request, in record order; or the error. */
+  send(prepared: KafkaPrepared): Promise<KafkaPosition[]> {
+    return new Promise((resolve, reject) => {
+      const member: Member = {
+        prepared,
+        stream: prepared.stream,
+        bytes: prepared.bytes,
+        answered: false,
+        requeued: false,
+        answer: (outcome) => {
+          if (member.answered) return;
+          member.answered = true;
+          clearTimeout(timer);
+          if (outcome instanceof Error) reject(outcome);
+          else resolve(outcome);
+        },
+      };
+      const timer = setTimeout(() => this.#expire(member), this.#options.settings.timeoutMs);
+      this.#waiting.push(member);
+      this.#schedule();
+    });
+  }
+
+  /** Settles once nothing waits and no request is in flight. */
+  idle(): Promise<void> {
+    if (!this.#inFlight && this.#waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.add(resolve));
+  }
+
+  #schedule(): void {
+    if (this.#inFlight || this.#scheduled) return;
+    this.#scheduled = true;
+    const { lingerMs } = this.#options.settings;
+    const go = () => {
+      this.#scheduled = false;
+      this.#next();
+    };
+    if (lingerMs > 0) setTimeout(go, lingerMs);
+    else setImmediate(go);
+  }
+
+  #next(): void {
+    if (this.#inFlight) return;
+    const { taken, rest } = takeRequest(
+      this.#waiting,
+      (m) => m.prepared.topics.every((t) => this.#proven.has(t.topic)),
+      this.#options.settings.maxMessageBytes,
+    );
+    this.#waiting = rest;
+    if (taken.length === 0) {
+      for (const wake of this.#idle) wake();
+      this.#idle.clear();
+      return;
+    }
+    const request: Request = {
+      members: taken,
+      producer: this.#options.slot.current(),
+      released: false,
+    };
+    for (const member of taken) member.request = request;
+    this.#inFlight = request;
+    void this.#run(request);
+  }
+
+  async #run(request: Request): Promise<void> {
+    const { slot, settings } = this.#options;
+    const connecting = slot.ready(request.producer).then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
+    const refused = await connecting;
+    const members = request.members.filter((m) => !m.answered);
+    // Given up at a deadline while connecting: nothing was sent; the rest go on the next producer.
+    if (request.released) return this.#requeue(members);
+    if (refused || members.length === 0) {
+      if (refused) this.#fail(members, refused.error);
+      return this.#release(request);
+    }
+    const sent = topicsOf(members);
+    try {
+      request.sending = request.producer.sendBatch({
+        topicMessages: sent.map(({ topic, messages }) => ({ topic, messages })),
+        acks: -1,
+        timeout: settings.timeoutMs,
+        ...(settings.compression === undefined ? {} : { compression: settings.compression }),
+      });
+      const results = await request.sending;
+      for (const { topic } of sent) this.#proven.add(topic);
+      const positions = positionsOf(sent, results, this.#options.partitionOf);
+      const byMember = new Map<Member, KafkaPosition[]>();
+      sent.forEach(({ entries }, i) =>
+        entries.forEach(([member, index], j) => {
+          const mine = byMember.get(member) ?? [];
+          byMember.set(member, mine);
+          mine[index] = positions[i]?.[j] as KafkaPosition;
+        }),
+      );
+      for (const member of members) member.answer(byMember.get(member) ?? []);
+    } catch (error) {
+      this.#refused(request, members, sent.length, error);
+    } finally {
+      this.#release(request);
+    }
+  }
+
+  /** A failed request: each publish hears of it, or goes again alone when a topic refused. */
+  #refused(request: Request, members: Member[], topics: number, error: unknown): void {
+    const { slot } = this.#options;
+    const first = this.#errorFor(members[0] as Member, error);
+    // Kafka answers a refused partition with an error for the whole request, handing back the
+    // sequence numbers of partitions it wrote: with more than one partition that is uncertain.
+    const shared = members.length > 1 || topics > 1;
+    const uncertain = outcomeUncertain(first) || shared;
+    if (uncertain) slot.distrust(request.producer, request.sending);
+    const refusal = first instanceof KafkaPublishError && first.code !== 'KAFKA_SEND_FAILED';
+    if (!(shared && refusal && (slot.replaceable || !uncertain))) {
+      return this.#fail(members, error);
+    }
+    for (const member of members) {
+      for (const { topic } of member.prepared.topics) this.#proven.delete(topic);
+    }
+    this.#fail(
+      members.filter((m) => m.requeued),
+      error,
+    );
+    const again = members.filter((m) => !m.requeued);
+    for (const member of again) member.requeued = true;
+    this.#requeue(again);
+  }
+
+  #fail(members: readonly Member[], error: unknown): void {
+    for (const member of members) member.answer(this.#errorFor(member, error));
+  }
+
+  /** Back to the front of the line, in their order. */
+  #requeue(members: readonly Member[]): void {
+    for (const member of members) delete member.request;
+    this.#waiting = [...members, ...this.#waiting];
+    this.#schedule();
+  }
+
+  #release(request: Request): void {
+    if (request.released) return;
+    request.released = true;
+    if (this.#inFlight === request) this.#inFlight = undefined;
+    this.#next();
+  }
+
+  /**
+   * The deadline: one still waiting is never sent; one in flight has an unknown outcome, so a
+   * producer this publisher built is retired on the spot (the request may still land through it)
+   * and the next request goes on a new one; a producer passed in keeps the line until it settles.
+   */
+  #expire(member: Member): void {
+    if (member.answered) return;
+    member.answer(this.#timedOut(member));
+    const { request } = member;
+    if (!request) {
+      this.#waiting = this.#waiting.filter((m) => m !== member);
+      return;
+    }
+    if (this.#options.slot.replaceable && !request.released) {
+      this.#options.slot.distrust(request.producer, request.sending);
+      this.#release(request);
+    }
+  }
+
+  #timedOut(member: Member): BrokerUnavailable {
+    const { name, timeoutMs } = this.#options.settings;
+    return notAcknowledged(name, timeoutMs, member.prepared);
+  }
+
+  #errorFor(member: Member, error: unknown): EventfanError {
+    return publishErrorFor(error, this.#options.settings.name, member.prepared);
+  }
+}
+
+/** A request's records by topic, in the order the publishes were handed over. */
+interface SentTopicOf extends SentTopic<KafkaRecord> {
+  readonly messages: KafkaRecord[];
+  /** Whose each record is: the member and the record's index in its batch. */
+  readonly entries: [Member, number][];
+}
+
+function topicsOf(members: readonly Member[]): SentTopicOf[] {
+  const byTopic = new Map<string, SentTopicOf>();
+  for (const member of members) {
+    member.prepared.records.forEach(({ topic, message }, index) => {
+      let sent = byTopic.get(topic);
+      if (!sent) {
+        sent = { topic, messages: [], entries: [] };
+        byTopic.set(topic, sent);
+      }
+      sent.messages.push(message);
+      sent.entries.push([member, index]);
+    });
+  }
+  return [...byTopic.values()];
+}
