@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm test`: fetches the brokers the tests start themselves when they are missing, then typecheck,
 # lint and every package's tests through turbo, the packages as npm would publish them
-# (pack-check.sh) and installed alone (pack-test.ts), and one closing line that adds up the test counts. It fails if any step failed,
-# or at once if a broker cannot be fetched where CI or EVENTFAN_REQUIRE_BROKERS is set.
+# (pack-check.sh) and installed alone (pack-test.ts), and one closing line that adds up the test
+# counts. It fails if any step failed, or at once if a broker cannot be fetched where CI or
+# EVENTFAN_REQUIRE_BROKERS is set.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export EVENTFAN_TEST_STARTED="$(date +%s%3N)"
