@@ -2,8 +2,9 @@
  * @eventfan/dispatcher-esdb against the raw client, side by side in one run, on one server:
  * - appends: esdbEventStore.append vs raw `appendToStream` of the same events (1 and 10 per call),
  *   paired rounds (bench/paired.ts);
- * - subscribe: core's `subscribe` on `esdbSource` (decoded, typed, deduped, checkpointed per batch)
- *   vs the raw client's `subscribeToAll` with the same stream-prefix filter, reading the same events;
+ * - subscribe: bench/subscribe-esdb.ts — core's `subscribe` on `esdbSource` vs the raw client's
+ *   `subscribeToAll` with the same stream-prefix filter, reading the same events (also in
+ *   `npm run bench -- subscribe`);
  * - replay: esdbEventStore.read (paged, decoded to envelopes) of a 10k-event stream and of one 10×
  *   longer, each in a fresh reader process, with its peak heap — it must stay flat as the stream
  *   grows; next to it one raw `readStream` of the 10k stream.
@@ -16,19 +17,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { EventStoreDBClient, jsonEvent, START, streamNameFilter } from '@eventstore/db-client';
-import {
-  defineEvents,
-  InMemoryCheckpoints,
-  payload,
-  subscribe,
-  type Envelope,
-} from '@eventfan/core';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import type { Envelope } from '@eventfan/core';
 import { envelopeToEsdbRecord, toSequence } from '@eventfan/cloudevents';
 import { ESDB_TEST_SERVER_LABEL, startEsdbTestServer } from '@eventfan/testing/esdb-server';
-import { esdbEventStore, esdbSource } from '@eventfan/dispatcher-esdb';
+import { esdbEventStore } from '@eventfan/dispatcher-esdb';
 import { comparePaired, type Paired } from './paired.js';
 import { formatRate, heapUsed, printTable } from './report.js';
+import { compareEsdbSubscribe } from './subscribe-esdb.js';
 
 const SHORT = Number(process.env['EVENTFAN_BENCH_ESDB_EVENTS'] ?? 10_000);
 const LONG = SHORT * 10;
@@ -37,18 +33,6 @@ const LIVE_EVERY = 1_000;
 /** Calls per appending run, and the paired rounds of each comparison. */
 const CALLS = 300;
 const ROUNDS = 5;
-/** Events each subscribing run reads, in streams of SUBSCRIBED_STREAM events. */
-const SUBSCRIBED = 20_000;
-const SUBSCRIBED_STREAM = 1_000;
-const SUBSCRIBED_AGGREGATE = 'benchsub';
-const BATCH = 256;
-
-/** The family of the benchmark's events, for `subscribe` to decode them into. */
-const BenchEvent = defineEvents(
-  'BenchEvent',
-  { version: '1.0', source: 'events://eventfan.dev/bench' },
-  { Ticked: payload<{ n: number; text: string; nested: { ok: boolean; list: number[] } }>() },
-);
 
 const [role, url, stream, mode] = process.argv.slice(2);
 if (role === '--serve') await serve();
@@ -113,7 +97,8 @@ async function main(): Promise<void> {
     const client = EventStoreDBClient.connectionString(target);
     // Appends first, while the server is light: a server holding many events pauses for GC.
     await appends(client, label);
-    await subscriptions(client, label);
+    const subscribed = await compareEsdbSubscribe(client, label);
+    console.log(`subscribe esdb: ratio ${subscribed.ratio.toFixed(2)}x (target >= 0.9)`);
     const short = `bench-replay-${randomUUID()}`;
     const long = `bench-replay-${randomUUID()}`;
     const seeding = performance.now();
@@ -185,61 +170,6 @@ async function appends(client: EventStoreDBClient, label: string): Promise<void>
   printTable(
     `esdb appends (${ROUNDS} paired rounds of ${CALLS} calls after a warm-up, fresh stream per call) — ${label}`,
     rows,
-  );
-}
-
-/**
- * `subscribe` + `esdbSource` against the raw `subscribeToAll`, both from the start of `$all` with
- * the same stream-prefix filter, each run until it has read every seeded event. Ours decodes each
- * to its envelope and typed event, keeps the per-stream marks and saves a checkpoint per batch.
- */
-async function subscriptions(client: EventStoreDBClient, label: string): Promise<void> {
-  const prefix = `${SUBSCRIBED_AGGREGATE}-`;
-  for (let done = 0; done < SUBSCRIBED; done += SUBSCRIBED_STREAM) {
-    await seed(client, `${prefix}${randomUUID()}`, SUBSCRIBED_STREAM, SUBSCRIBED_AGGREGATE);
-  }
-  const ours = async () => {
-    let handled = 0;
-    let all: () => void = () => {};
-    const finished = new Promise<void>((resolve) => (all = resolve));
-    const subscription = subscribe({
-      source: esdbSource({
-        client,
-        checkpoints: new InMemoryCheckpoints(),
-        name: `bench-${randomUUID()}`,
-        aggregates: [SUBSCRIBED_AGGREGATE],
-        batchSize: BATCH,
-      }),
-      events: BenchEvent,
-      handler: () => {
-        if (++handled === SUBSCRIBED) all();
-      },
-    });
-    await finished;
-    await subscription.stop();
-  };
-  const raw = async () => {
-    const subscription = client.subscribeToAll(
-      { fromPosition: START, filter: streamNameFilter({ prefixes: [prefix] }) },
-      { highWaterMark: BATCH },
-    );
-    let read = 0;
-    for await (const resolved of subscription) {
-      if (resolved.event && ++read === SUBSCRIBED) break;
-    }
-    await subscription.unsubscribe();
-  };
-  const measured = await comparePaired(ours, raw, {
-    events: SUBSCRIBED,
-    rounds: ROUNDS,
-    warmup: 1,
-  });
-  printTable(
-    `esdb subscribe (${SUBSCRIBED.toLocaleString('en')} events of $all in streams of ${SUBSCRIBED_STREAM}, filtered by prefix; ${ROUNDS} paired rounds after a warm-up) — ${label}`,
-    [
-      ...sides('subscribe + esdbSource', 'raw subscribeToAll', measured),
-      ['subscribe esdb: ratio', ratio(measured)],
-    ],
   );
 }
 
