@@ -1,5 +1,6 @@
 /**
- * The headline lines a benchmark prints, unindented (table rows are indented and stay prose):
+ * The headline lines a benchmark prints, unindented (table rows are indented and stay prose, unless
+ * they read `<label>: ratio <x>`):
  *   `<label>: ratio <x>x`        e.g. `relay nats: ratio 0.94x (target >= 0.9)`
  *   `<label>: <n> events/s`      e.g. `concurrent nats: 19,800 events/s`
  *   `<label>: <n> <unit>`        e.g. `replay memory esdb: 1.02x`, `heap per event: 510 bytes`
@@ -46,8 +47,10 @@ export function parseHeadlines(output: string): Headline[] {
   const headlines: Headline[] = [];
   for (const raw of output.split(/\r?\n/)) {
     const line = raw.replace(COLOURS, '').trimEnd();
-    const match = HEADLINE.exec(line)?.groups;
+    const match = HEADLINE.exec(line.trimStart())?.groups;
     if (!match || /error|warn/i.test(match['label'] as string)) continue;
+    // A table row counts only when it says `<label>: ratio <x>`: other rows are prose.
+    if (line !== line.trimStart() && match['ratio'] === undefined) continue;
     const label = (match['label'] as string).trim();
     const isRatio = match['ratio'] !== undefined || /^[x×]$/.test(match['unit'] as string);
     // Past the figure only a parenthesis, unless the line says `ratio`: a title goes on in prose.

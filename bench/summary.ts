@@ -64,11 +64,11 @@ export async function writeSummary(resultsDir: string, readmePath: string): Prom
 function ratioTable(results: readonly BenchResult[]): string[] {
   const rows = results.flatMap((r) => {
     const ratios = r.headlines.filter((h) => h.unit === 'x');
-    const status =
-      r.outcome === 'passed' ? '' : ` (${r.outcome}${r.reason ? `: ${r.reason}` : ''})`;
+    // The reason in full is in the Runs table; here only that the figures are partial or absent.
+    const status = r.outcome === 'passed' ? '' : ` (${r.name}: ${r.outcome})`;
     if (ratios.length === 0 && r.outcome === 'passed') return [];
     if (ratios.length === 0) {
-      return [row([`\`${r.name}\`: no ratio${status}`, '—', '—', '—'])];
+      return [row([`\`${r.name}\`: no ratio (${r.outcome})`, '—', '—', '—'])];
     }
     return ratios.map((h) =>
       row([`${h.label}${status}`, `${h.value}×`, formatTarget(h.target), verdict(h)]),
