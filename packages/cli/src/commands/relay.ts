@@ -11,6 +11,9 @@ import { aborted } from '../tail/source.js';
 import { closeAll, openTargets, targetOptions } from '../targets/open.js';
 import { TARGET_NAMES, type TargetFlags, type TargetName } from '../targets/target.js';
 
+/** How long a stop may take after SIGINT/SIGTERM (the pages in flight are acknowledged and checkpointed). */
+const GRACE_MS = 30_000;
+
 interface RelayFlags extends TargetFlags {
   readonly fromEsdb: true;
   readonly to: TargetName[];
@@ -64,7 +67,7 @@ async function run(flags: RelayFlags): Promise<void> {
   );
   const link = await connectEsdb(esdbUrl, 'relay from EventStoreDB');
   const store = adapter.esdbEventStore({ client: link.storeClient });
-  const stop = stopOnSignals();
+  const stop = stopOnSignals(GRACE_MS);
   try {
     const targets = await openTargets(flags.to, flags, 'relay to');
     const display = relayDisplay(process.stderr);

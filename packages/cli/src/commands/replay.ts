@@ -12,6 +12,9 @@ import { stopOnSignals } from '../signals.js';
 import { closeAll, openTargets, targetOptions } from '../targets/open.js';
 import { TARGET_NAMES, type TargetFlags, type TargetName } from '../targets/target.js';
 
+/** How long a stop may take after SIGINT/SIGTERM (the page in flight is let finish). */
+const GRACE_MS = 15_000;
+
 interface ReplayFlags extends TargetFlags {
   readonly fromEsdb: string;
   readonly to: TargetName[];
@@ -58,7 +61,7 @@ async function run(flags: ReplayFlags): Promise<void> {
   );
   const link = await connectEsdb(esdbUrl, 'replay from EventStoreDB');
   const store = adapter.esdbEventStore({ client: link.storeClient, pageSize: flags.pageSize });
-  const stop = stopOnSignals();
+  const stop = stopOnSignals(GRACE_MS);
   try {
     const targets = await openTargets(flags.to, flags, 'replay to');
     try {

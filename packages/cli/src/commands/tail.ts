@@ -12,6 +12,9 @@ import { tailKafka } from '../tail/kafka.js';
 import { tailNats } from '../tail/nats.js';
 import type { From, Tailed, TailOptions } from '../tail/source.js';
 
+/** How long a stop may take after SIGINT/SIGTERM (closing a consumer takes a moment). */
+const GRACE_MS = 5_000;
+
 interface TailFlags {
   readonly follow?: boolean;
   readonly json?: boolean;
@@ -92,7 +95,7 @@ function source(broker: BrokerName, argument: string, description: string, open:
 }
 
 async function tail(open: Open, address: string, target: string, flags: TailFlags): Promise<void> {
-  const stop = stopOnSignals();
+  const stop = stopOnSignals(GRACE_MS);
   const follow = flags.follow ?? false;
   const from = flags.from ?? (follow ? 'end' : 'beginning');
   const opened = await open(address, target, {

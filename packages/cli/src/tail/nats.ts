@@ -42,10 +42,11 @@ async function* jetstream(
     const held = Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
     if (held === 0) return;
   }
+  // From the beginning is the ordered consumer's default: nats 2.29 sends `deliver_policy: all`
+  // together with its own start sequence, which the server refuses, and the consumer then hangs.
   const consumer = await link.connection.jetstream().consumers.get(stream, {
     filterSubjects: subject,
-    deliver_policy:
-      from === 'beginning' ? link.nats.DeliverPolicy.All : link.nats.DeliverPolicy.New,
+    ...(from === 'end' ? { deliver_policy: link.nats.DeliverPolicy.New } : {}),
   });
   const messages = await consumer.consume();
   const stop = () => void messages.stop();
