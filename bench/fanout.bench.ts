@@ -9,7 +9,7 @@
  * Prints `concurrent <setup>: <n> events/s` (best round) and `fan-out: ratio <x>x`: the median
  * over rounds of (slowest single target's rate / both targets' rate), i.e. how much longer the
  * fan-out takes than the slowest target alone; target ≤ 1.15. Beside it, what explains the ratio:
- * node CPU per event, the machine's busy share, Kafka produce requests per run, and the same
+ * CPU per event of node and of the brokers (/proc), the machine's busy share, Kafka produce requests per run, and the same
  * setups with the Kafka publisher's `lingerMs: 1` (`fan-out kafka lingerMs 1: ratio`).
  * Run: npm run bench -- fanout   (NATS_URL / KAFKA_BROKERS, or the local brokers of @eventfan/testing)
  */
@@ -28,11 +28,13 @@ import { kafkaPublisher } from '@eventfan/dispatcher-kafka';
 import { acquireBroker, isMissing, kafkaBroker, natsBroker, type Broker } from '@eventfan/testing';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { connect, headers } from 'nats';
+import { brokerCpuMs } from './broker-cpu.js';
 import { formatRate, printTable } from './report.js';
 
 const STREAMS = 64;
-const COMMANDS_PER_STREAM = 40;
-const ROUNDS = 5;
+const COMMANDS_PER_STREAM = 20;
+/** Many short rounds: load on a shared machine comes and goes within seconds. */
+const ROUNDS = 11;
 const NATS_STREAM = 'EVENTFAN_FANOUT_BENCH';
 const TOPIC = 'eventfan-fanout-bench';
 
@@ -58,6 +60,8 @@ interface Setup {
 interface Run {
   readonly perSecond: number;
   readonly cpuMicrosPerEvent: number;
+  /** nats-server's and Kafka's CPU per event: theirs shares the same cores. */
+  readonly brokerMicrosPerEvent: number;
   /** Share of all cores' time not idle during the run, brokers and other load included. */
   readonly machineBusy: number;
   readonly kafkaRequests: number;
@@ -130,7 +134,7 @@ try {
       const requests = median(of.map((r) => r.kafkaRequests));
       return [
         name === 'store' ? 'store only' : `store + ${name}`,
-        `${formatRate(Math.max(...of.map((r) => r.perSecond)), 7)}, node CPU ${median(of.map((r) => r.cpuMicrosPerEvent)).toFixed(0)} µs/event, machine ${Math.round(median(of.map((r) => r.machineBusy)) * 100)}% busy${requests > 0 ? `, ${requests} Kafka produce requests (${(commands / requests).toFixed(1)} events each)` : ''}`,
+        `${formatRate(Math.max(...of.map((r) => r.perSecond)), 7)}, CPU µs/event node ${median(of.map((r) => r.cpuMicrosPerEvent)).toFixed(0)} + brokers ${median(of.map((r) => r.brokerMicrosPerEvent)).toFixed(0)}, machine ${Math.round(median(of.map((r) => r.machineBusy)) * 100)}% busy${requests > 0 ? `, ${requests} Kafka produce requests (${(commands / requests).toFixed(1)} events each)` : ''}`,
       ];
     }),
   );
@@ -159,6 +163,7 @@ async function handleAll(setup: Setup): Promise<Run> {
   const requestsBefore = produceRequests;
   const idleBefore = idle();
   const cpuBefore = process.cpuUsage();
+  const brokersBefore = brokerCpuMs();
   const start = performance.now();
   await Promise.all(
     Array.from({ length: STREAMS }, async (_, lane) => {
@@ -169,10 +174,12 @@ async function handleAll(setup: Setup): Promise<Run> {
   );
   const ms = performance.now() - start;
   const cpu = process.cpuUsage(cpuBefore);
+  const brokers = brokerCpuMs() - brokersBefore;
   const events = STREAMS * COMMANDS_PER_STREAM;
   return {
     perSecond: events / (ms / 1000),
     cpuMicrosPerEvent: (cpu.user + cpu.system) / events,
+    brokerMicrosPerEvent: (brokers * 1000) / events,
     machineBusy: Math.max(0, 1 - (idle() - idleBefore) / (ms * cpus().length)),
     kafkaRequests: produceRequests - requestsBefore,
   };
