@@ -65,18 +65,24 @@ function ratioTable(results: readonly BenchResult[]): string[] {
   const rows = results.flatMap((r) => {
     const ratios = r.headlines.filter((h) => h.unit === 'x');
     // The reason in full is in the Runs table; here only that the figures are partial or absent.
-    const status = r.outcome === 'passed' ? '' : ` (${r.name}: ${r.outcome})`;
+    const status = r.outcome === 'passed' ? '' : ` (${r.outcome})`;
     if (ratios.length === 0 && r.outcome === 'passed') return [];
     if (ratios.length === 0) {
-      return [row([`\`${r.name}\`: no ratio (${r.outcome})`, '—', '—', '—'])];
+      return [row(['no ratio', '—', '—', '—', `\`${r.name}\` ${r.outcome}`])];
     }
     return ratios.map((h) =>
-      row([`${h.label}${status}`, `${h.value}×`, formatTarget(h.target), verdict(h)]),
+      row([
+        h.label,
+        `${h.value.toFixed(2)}×`,
+        formatTarget(h.target),
+        verdict(h),
+        `\`${r.name}\`${status}`,
+      ]),
     );
   });
   return [
-    row(['benchmark', 'ratio', 'target', 'met']),
-    row(['---', '---:', '---', '---']),
+    row(['benchmark', 'ratio', 'target', 'met', 'from']),
+    row(['---', '---:', '---', '---', '---']),
     ...rows,
   ];
 }
