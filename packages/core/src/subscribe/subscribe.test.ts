@@ -113,6 +113,33 @@ describe('subscribe', () => {
     expect(await sub.status()).toMatchObject({ handled: 2, duplicates: 3 });
   });
 
+  it('waits for marks and a handler that answer with promises, as for ones that answer at once', async () => {
+    const store = await storeWith([1, 2], 1);
+    const all: Envelope[] = [];
+    for await (const page of store.read('tally-t0')) all.push(...page);
+    const [one, two] = all as [Envelope, Envelope];
+    const batch = (e: Envelope, i: number): Incoming => ({ envelope: e, position: String(i) });
+    const kept = new Map<string, number>();
+    const later = () => new Promise((resolve) => setTimeout(resolve, 1));
+    const handled: number[] = [];
+    const sub = subscribe({
+      source: scripted([[batch(one, 1), batch(one, 2), batch(two, 3), batch(two, 4)]]),
+      events: TallyEvent,
+      marks: {
+        get: async (stream) => (await later(), kept.get(stream)),
+        set: async (stream, generation) => void (await later(), kept.set(stream, generation)),
+      },
+      handler: async (_e, envelope) => {
+        await later();
+        handled.push(envelope.generation);
+      },
+    });
+    await sub.done;
+    expect(handled).toEqual([1, 2]);
+    expect(kept.get('tally-t0')).toBe(2);
+    expect(await sub.status()).toMatchObject({ handled: 2, duplicates: 2 });
+  });
+
   it('with an id window, drops a repeated id among events without a usable sequence', async () => {
     const store = await storeWith([1], 1);
     const [envelope] = (await store.read('tally-t0')[Symbol.asyncIterator]().next())

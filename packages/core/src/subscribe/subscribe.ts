@@ -75,22 +75,18 @@ export function subscribe<E extends DomainEvent>(options: SubscribeOptions<E>): 
     counts.parked++;
   };
 
-  async function isDuplicate(envelope: Envelope): Promise<boolean> {
+  /** Whether the handler saw this event already; a promise only when the marks answer with one. */
+  function isDuplicate(envelope: Envelope): boolean | Promise<boolean> {
     if (dedupe === 'none') return false;
     if (window) return window.seen(envelope.id);
-    const mark = await marks.get(envelope.stream);
-    return mark !== undefined && envelope.generation <= mark;
+    const mark = marks.get(envelope.stream);
+    const covers = (mark: number | undefined) => mark !== undefined && envelope.generation <= mark;
+    return isPromise(mark) ? mark.then(covers) : covers(mark);
   }
 
-  /** The first try runs bare (the common case costs no retry machinery); p-retry takes the rest. */
-  async function handleWithRetries(event: E, envelope: Envelope): Promise<void> {
-    try {
-      await handler(event, envelope);
-      return;
-    } catch (error) {
-      if (retries === 0 || stopping.signal.aborted) throw error;
-    }
-    // The backoff p-retry would have waited before its second attempt.
+  /** The retries after a failed first try: the backoff p-retry would have waited, then p-retry. */
+  async function retry(event: E, envelope: Envelope, first: unknown): Promise<void> {
+    if (retries === 0 || stopping.signal.aborted) throw first;
     await delay(options.retry?.minTimeoutMs ?? 100, undefined, { signal: stopping.signal });
     await pRetry(async () => handler(event, envelope), {
       retries: retries - 1,
@@ -101,10 +97,16 @@ export function subscribe<E extends DomainEvent>(options: SubscribeOptions<E>): 
     });
   }
 
+  /**
+   * One message through dedupe, decode and the handler. Only what answers with a promise is
+   * awaited (async marks, an async handler): the first try runs bare, the retry machinery only
+   * after it failed, and in-memory marks with a synchronous handler take no turn of the loop.
+   */
   async function one(incoming: Incoming): Promise<void> {
     if (incoming.envelope === undefined) return park(incoming, describeCause(incoming.error));
     const { envelope } = incoming;
-    if (await isDuplicate(envelope)) {
+    const duplicate = isDuplicate(envelope);
+    if (isPromise(duplicate) ? await duplicate : duplicate) {
       counts.duplicates++;
       return;
     }
@@ -127,13 +129,21 @@ export function subscribe<E extends DomainEvent>(options: SubscribeOptions<E>): 
       return park(incoming, describeCause(error));
     }
     try {
-      await handleWithRetries(event, envelope);
+      try {
+        const handling = handler(event, envelope);
+        if (isPromise(handling)) await handling;
+      } catch (error) {
+        await retry(event, envelope, error);
+      }
       counts.handled++;
     } catch (error) {
       if (stopping.signal.aborted) throw error;
       await park(incoming, `the handler failed ${retries + 1} times: ${describeCause(error)}`);
     }
-    if (dedupe === 'sequence') await marks.set(envelope.stream, envelope.generation);
+    if (dedupe === 'sequence') {
+      const marked = marks.set(envelope.stream, envelope.generation);
+      if (isPromise(marked)) await marked;
+    }
   }
 
   const done = (async () => {
@@ -172,4 +182,9 @@ export function subscribe<E extends DomainEvent>(options: SubscribeOptions<E>): 
       };
     },
   };
+}
+
+/** A promise, or a thenable a user's marks or handler returned. */
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
 }
