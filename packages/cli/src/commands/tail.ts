@@ -13,7 +13,7 @@ import { tailNats } from '../tail/nats.js';
 import type { From, Tailed, TailOptions } from '../tail/source.js';
 
 /** How long a stop may take after SIGINT/SIGTERM (closing a consumer takes a moment). */
-const GRACE_MS = 5_000;
+const GRACE_MS = 10_000;
 
 interface TailFlags {
   readonly follow?: boolean;

@@ -26,6 +26,11 @@ export async function* tailKafka(
     groupId: `eventfan-cli-${randomUUID()}`,
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
+    // A disconnect waits for the fetch in flight: short fetches let Ctrl-C end the tail quickly.
+    maxWaitTimeInMs: 1_000,
+    // The client's quick retries are for reaching the brokers; a group coordinator still loading
+    // (a broker just started) answers "retry later" for seconds.
+    retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
   });
   const stop = () => queue.end();
   signal.addEventListener('abort', stop, { once: true });
