@@ -1,137 +1,230 @@
 /**
- * Kafka: events through KafkaDispatcher beside the same records sent with the raw kafkajs
- * `producer.send` (CloudEvents binary headers built by hand), on the same idempotent producer
- * (`acks: -1`, one request in flight), against the same broker in the same run: 700k events each
- * for the headline, in 70 paired rounds of 10k. Then the batching options: events per dispatch
- * (= records per send), concurrent dispatches, compression.
+ * Kafka, against one broker in one run (bounded: about a minute on a loaded 2-core machine):
+ * - single dispatch: batches through `kafkaPublisher` (prepare + publish) beside the same records
+ *   sent with the raw kafkajs `producer.send` (CloudEvents binary headers built by hand), on the
+ *   same idempotent producer (`acks: -1`, one request in flight), in paired rounds;
+ * - concurrent: 64 streams handled concurrently through `commandHandler` + `InMemoryEventStore` +
+ *   `kafkaPublisher`, one event per command: events/s, each command's latency at 1 and 64 in
+ *   flight, and — where `kcat` is installed — the same count of records of the same size produced
+ *   by librdkafka (`kcat -P`, idempotent, acks=all) to the same broker.
  * Run: npm run bench -- kafka   (KAFKA_BROKERS, or Kafka's jars from `bash scripts/fetch-kafka.sh`)
+ * One part only: KAFKA_BENCH=single|concurrent.
  */
-import type { Envelope } from '@eventfan/core';
-import { KafkaDispatcher } from '@eventfan/dispatcher-kafka';
+import { spawnSync } from 'node:child_process';
+import { envelopeToKafkaRecord } from '@eventfan/cloudevents';
+import {
+  commandHandler,
+  defineAggregate,
+  defineEvents,
+  InMemoryEventStore,
+  payload,
+  type Envelope,
+  type EventOf,
+} from '@eventfan/core';
+import { kafkaPublisher, type KafkaPublisher } from '@eventfan/dispatcher-kafka';
 import { acquireBroker, isMissing, kafkaBroker } from '@eventfan/testing';
-import { CompressionTypes, Kafka, logLevel, type Message } from 'kafkajs';
-import { dispatchBatch, freshBatches, inLanes } from './batches.js';
+import { Kafka, logLevel, type Message } from 'kafkajs';
+import { freshBatches, inLanes } from './batches.js';
 import { comparePaired, type Paired, type SideResult } from './paired.js';
 import { formatRate, printTable } from './report.js';
 
-const TOPIC = 'eventfan-bench';
+const SINGLE_TOPIC = 'eventfan-bench';
+const CONCURRENT_TOPIC = 'eventfan-bench-commands';
+const KCAT_TOPIC = 'eventfan-bench-kcat';
 
 interface Scenario {
   readonly events: number;
-  /** Events per dispatch, all of one stream: the records of one `send`. */
+  /** Events per publish, all of one stream: the records of one raw `send`. */
   readonly perDispatch: number;
-  /** Dispatches (or raw sends) awaited at once. */
+  /** Publishes (or raw sends) awaited at once. */
   readonly lanes: number;
-  readonly compression?: keyof typeof COMPRESSION;
-  /** A plain producer (several requests in flight, no idempotence) instead of the idempotent one. */
-  readonly plain?: boolean;
 }
-
-const COMPRESSION = { gzip: CompressionTypes.GZIP } as const;
-/** Events per round (per side). */
-const HEADLINE: Scenario = { events: 10_000, perDispatch: 10, lanes: 16 };
-const OPTIONS: readonly Scenario[] = [
+const SINGLE: readonly Scenario[] = [
   { events: 2_000, perDispatch: 1, lanes: 1 },
-  { events: 2_000, perDispatch: 1, lanes: 16 },
-  { events: 4_000, perDispatch: 1, lanes: 16, plain: true },
   { events: 5_000, perDispatch: 10, lanes: 1 },
-  { events: 10_000, perDispatch: 100, lanes: 16 },
-  { events: 10_000, perDispatch: 100, lanes: 16, compression: 'gzip' },
+  { events: 10_000, perDispatch: 10, lanes: 16 },
 ];
-/**
- * Each round runs both sides back to back, in alternating order. Many short rounds: the broker
- * shares the machine and its pauses (log flushes, its own GC) come and go within seconds, so only
- * a fine interleaving weighs on both sides alike. The ratio is the median of the rounds' ratios;
- * rates are each side's best round; node CPU per event (median) is what each side costs the
- * application's process.
- */
-const ROUNDS = 70;
-const OPTION_ROUNDS = 10;
+/** Paired rounds per scenario, after one warm-up round (a fresh broker's JIT is cold, and ours). */
+const ROUNDS = 6;
+const CONCURRENT = { commands: 25_600, streams: 64, latencyCommands: 2_000, kcatRuns: 3 };
 
-const broker = await acquireBroker(kafkaBroker);
-if (isMissing(broker)) {
-  console.error(`bench/kafka: ${broker.missing}`);
-  process.exit(1);
-}
-const kafka = new Kafka({ brokers: broker.url.split(','), logLevel: logLevel.NOTHING });
-const idempotent = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-const plain = kafka.producer();
-try {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3 }], waitForLeaders: true });
-  await admin.disconnect();
-  await Promise.all([idempotent.connect(), plain.connect()]);
+const BenchEvent = defineEvents(
+  'BenchEvent',
+  { version: '1.0', source: 'events://eventfan.dev/bench' },
+  { Ticked: payload<{ n: number; text: string }>() },
+);
+type BenchEvent = EventOf<typeof BenchEvent>;
+const Ticker = defineAggregate<{ ticks: number }, { type: 'Tick'; n: number }, BenchEvent>({
+  name: 'ticker',
+  events: BenchEvent,
+  initialState: () => ({ ticks: 0 }),
+  handle: { Tick: (_, { n }) => BenchEvent.event('Ticked', { n, text: `tick ${n}` }) },
+  apply: { Ticked: (state) => ({ ticks: state.ticks + 1 }) },
+});
 
-  const results: [string, string][] = [];
-  // A fresh broker's JIT is cold, and so is ours: two rounds warm both before anything counts.
-  const headline = await measure(HEADLINE, ROUNDS, 2);
-  results.push(
-    ...rows(label(HEADLINE), headline),
-    ['ratio dispatcher / raw (target >= 0.9)', `${headline.ratio.toFixed(3)}x`],
-    ['ratio of the summed times', `${headline.overall.toFixed(3)}x`],
-    [
-      "dispatcher's own node CPU (dispatcher - raw)",
-      `${(headline.first.cpuMicrosPerEvent - headline.second.cpuMicrosPerEvent).toFixed(1)} µs/event`,
-    ],
-  );
-  for (const scenario of OPTIONS) {
-    results.push(...rows(label(scenario), await measure(scenario, OPTION_ROUNDS)));
+const cpu = (side: SideResult) => `node CPU ${side.cpuMicrosPerEvent.toFixed(1)} µs/event`;
+const ms = (v: number) => `${v.toFixed(2)} ms`;
+
+/** Batches through the publisher vs raw sends of the same records, on one idempotent producer. */
+async function singleDispatch(kafka: Kafka): Promise<void> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const rows: [string, string][] = [];
+  try {
+    for (const scenario of SINGLE) {
+      const publisher = kafkaPublisher({ producer, topic: () => SINGLE_TOPIC });
+      let batches: Envelope[][] = [];
+      const measured: Paired = await comparePaired(
+        () => inLanes(batches, scenario.lanes, (b) => publisher.publish(publisher.prepare(b))),
+        () =>
+          inLanes(batches, scenario.lanes, (b) =>
+            producer.send({ topic: SINGLE_TOPIC, acks: -1, messages: b.map(rawMessage) }),
+          ),
+        {
+          events: scenario.events,
+          rounds: ROUNDS,
+          warmup: 1,
+          prepare: () => {
+            batches = freshBatches(scenario.events, scenario.perDispatch, 'bench-');
+          },
+        },
+      );
+      await publisher.close();
+      const label = `${scenario.perDispatch} per publish, ${scenario.lanes} at once`;
+      rows.push(
+        [
+          `${label}: kafkaPublisher`,
+          `${formatRate(measured.first.perSecond, 9)}, ${cpu(measured.first)}`,
+        ],
+        [
+          `${label}: raw producer.send`,
+          `${formatRate(measured.second.perSecond, 9)}, ${cpu(measured.second)}`,
+        ],
+        [`${label}: ratio publisher / raw`, `${measured.ratio.toFixed(3)}x`],
+      );
+      if (scenario.lanes === 1 && scenario.perDispatch === 1) {
+        console.log(`single kafka: ratio ${measured.ratio.toFixed(3)}`);
+      }
+    }
+  } finally {
+    await producer.disconnect();
   }
   printTable(
-    `kafka: acks -1, idempotent producer unless said; ${ROUNDS} rounds of ${HEADLINE.events / 1000}k events per side (options: ${OPTION_ROUNDS} rounds): best rate, median ratio; ${broker.label}`,
-    results,
-  );
-} finally {
-  await Promise.all([idempotent.disconnect(), plain.disconnect()]);
-  await broker.dispose();
-}
-
-/** Events per second through the dispatcher and through raw sends over `rounds` paired rounds. */
-async function measure(scenario: Scenario, rounds: number, warmup = 0): Promise<Paired> {
-  const producer = scenario.plain ? plain : idempotent;
-  const compression =
-    scenario.compression === undefined ? {} : { compression: COMPRESSION[scenario.compression] };
-  const dispatcher = new KafkaDispatcher({ producer, topic: () => TOPIC, ...compression });
-  let batches: Envelope[][] = [];
-  return comparePaired(
-    () => inLanes(batches, scenario.lanes, (batch) => dispatchBatch(dispatcher, batch)),
-    () =>
-      inLanes(batches, scenario.lanes, (batch) =>
-        producer.send({ topic: TOPIC, acks: -1, messages: batch.map(rawMessage), ...compression }),
-      ),
-    {
-      events: scenario.events,
-      rounds,
-      warmup,
-      prepare: () => {
-        batches = freshBatches(scenario.events, scenario.perDispatch, 'bench-');
-      },
-    },
+    `single dispatch: acks -1, one idempotent producer for both sides, ${ROUNDS} paired rounds each: best rate, median ratio (target >= 0.9 at 1 at once)`,
+    rows,
   );
 }
 
-/** A scenario's row label, from its settings. */
-function label(scenario: Scenario): string {
-  const settings = [`${scenario.perDispatch} per dispatch`, `${scenario.lanes} at once`];
-  if (scenario.plain) settings.push('not idempotent');
-  if (scenario.compression) settings.push(scenario.compression);
-  return settings.join(', ');
+/** `lanes` streams, each handling its commands one after the other; every command's latency. */
+async function handleCommands(
+  publisher: KafkaPublisher,
+  commands: number,
+  lanes: number,
+): Promise<{ perSecond: number; latencies: number[] }> {
+  const ticker = commandHandler({
+    aggregate: Ticker,
+    store: new InMemoryEventStore(),
+    publishers: [publisher],
+  });
+  const run = Math.random().toString(36).slice(2, 8);
+  const latencies: number[] = [];
+  const perLane = commands / lanes;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: lanes }, async (_, lane) => {
+      for (let n = 0; n < perLane; n++) {
+        const began = performance.now();
+        await ticker.handle(`${run}-${lane}`, { type: 'Tick', n });
+        latencies.push(performance.now() - began);
+      }
+    }),
+  );
+  return { perSecond: commands / ((performance.now() - start) / 1000), latencies };
 }
 
-function rows(label: string, measured: Paired): [string, string][] {
-  const { first: ours, second: raw } = measured;
-  return [
-    [`${label}: dispatcher`, `${formatRate(ours.perSecond, 9)}, ${cpu(ours)}`],
-    [
-      `${label}: raw producer.send`,
-      `${formatRate(raw.perSecond, 9)}, ${cpu(raw)}  (dispatcher ${measured.ratio.toFixed(3)}x)`,
-    ],
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+async function concurrent(kafka: Kafka, brokers: string[]): Promise<void> {
+  const publisher = kafkaPublisher({
+    kafka: { brokers, logLevel: logLevel.NOTHING },
+    topic: () => CONCURRENT_TOPIC,
+  });
+  await handleCommands(publisher, CONCURRENT.streams * 40, CONCURRENT.streams); // warm-up
+  const wide = await handleCommands(publisher, CONCURRENT.commands, CONCURRENT.streams);
+  const one = await handleCommands(publisher, CONCURRENT.latencyCommands, 1);
+  await publisher.close();
+  const latency = (r: { latencies: number[] }) =>
+    `p50 ${ms(percentile(r.latencies, 50))}, p99 ${ms(percentile(r.latencies, 99))}`;
+  console.log(`concurrent kafka: ${Math.round(wide.perSecond)}`);
+  const rows: [string, string][] = [
+    [`${CONCURRENT.streams} streams at once`, formatRate(wide.perSecond)],
+    [`latency, ${CONCURRENT.streams} commands in flight`, latency(wide)],
+    [`1 stream`, formatRate(one.perSecond)],
+    [`latency, 1 command in flight`, latency(one)],
   ];
+  const librdkafka = await kcatRate(kafka, brokers);
+  if (librdkafka === undefined) {
+    rows.push(['librdkafka (kcat -P)', 'kcat not installed (apt-get install -y kcat): skipped']);
+  } else {
+    const ratio = wide.perSecond / librdkafka;
+    console.log(`concurrent kafka: ratio to librdkafka ${ratio.toFixed(3)}`);
+    rows.push(
+      [
+        `librdkafka (kcat -P, idempotent, acks=all), best of ${CONCURRENT.kcatRuns}`,
+        formatRate(librdkafka),
+      ],
+      ['ratio ours / librdkafka (target >= 0.5)', `${ratio.toFixed(3)}x`],
+    );
+  }
+  printTable(
+    `concurrent: commandHandler + InMemoryEventStore + kafkaPublisher, one event per command, ${CONCURRENT.commands} commands`,
+    rows,
+  );
 }
 
-function cpu(side: SideResult): string {
-  return `node CPU ${side.cpuMicrosPerEvent.toFixed(1)} µs/event`;
+/**
+ * kcat producing as many records as the concurrent run, each of the size ours have (the same key,
+ * value and header names, values of the same length), to the same broker: its best rate, timed
+ * from start to exit (after its flush), checked against the topic's end offsets.
+ */
+async function kcatRate(kafka: Kafka, brokers: string[]): Promise<number | undefined> {
+  if (spawnSync('kcat', ['-V']).status !== 0) return undefined;
+  const sample = envelopeToKafkaRecord(freshBatches(1, 1, 'bench-')[0]?.[0] as Envelope);
+  const headers = Object.entries(sample.headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]);
+  const value = sample.value?.toString() ?? '';
+  const lines = Array.from(
+    { length: CONCURRENT.commands },
+    (_, i) =>
+      `${sample.key?.slice(0, -3)}${String(i % CONCURRENT.streams).padStart(3, '0')}\t${value}`,
+  );
+  const input = `${lines.join('\n')}\n`;
+  const args = ['-P', '-b', brokers.join(','), '-t', KCAT_TOPIC, '-K', '\t'];
+  args.push('-X', 'enable.idempotence=true', '-X', 'acks=all', ...headers);
+  const admin = kafka.admin();
+  await admin.connect();
+  const total = async () =>
+    (await admin.fetchTopicOffsets(KCAT_TOPIC)).reduce((n, p) => n + Number(p.high), 0);
+  let best = 0;
+  try {
+    for (let run = 0; run < CONCURRENT.kcatRuns; run++) {
+      const before = await total();
+      const start = performance.now();
+      const done = spawnSync('kcat', args, { input, maxBuffer: 1 << 26 });
+      const seconds = (performance.now() - start) / 1000;
+      if (done.status !== 0) throw new Error(`kcat failed: ${done.stderr.toString()}`);
+      const written = (await total()) - before;
+      if (written !== CONCURRENT.commands) {
+        throw new Error(`kcat wrote ${written} of ${CONCURRENT.commands} records`);
+      }
+      best = Math.max(best, CONCURRENT.commands / seconds);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  return best;
 }
 
 /** The record a user of raw kafkajs would build: the same key, ce_ headers and JSON value. */
@@ -154,4 +247,30 @@ function rawMessage(e: Envelope): Message {
       ce_correlationid: e.metadata.correlationId ?? '',
     },
   };
+}
+
+const broker = await acquireBroker(kafkaBroker);
+if (isMissing(broker)) {
+  console.error(`bench/kafka: ${broker.missing}`);
+  process.exit(1);
+}
+console.log(broker.label);
+const brokers = broker.url.split(',');
+const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+try {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [SINGLE_TOPIC, CONCURRENT_TOPIC, KCAT_TOPIC].map((topic) => ({
+      topic,
+      numPartitions: 3,
+    })),
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+  const only = process.env['KAFKA_BENCH'];
+  if (!only || only === 'single') await singleDispatch(kafka);
+  if (!only || only === 'concurrent') await concurrent(kafka, brokers);
+} finally {
+  await broker.dispose();
 }

@@ -90,10 +90,11 @@ export class RequestCoalescer {
     return new Promise((resolve) => this.#idle.add(resolve));
   }
 
-  #schedule(): void {
+  /** Sends what waits at the next turn of the loop, or after `lingerMs` when idle (`linger`). */
+  #schedule(linger = true): void {
     if (this.#inFlight || this.#scheduled) return;
     this.#scheduled = true;
-    const { lingerMs } = this.#options.settings;
+    const lingerMs = linger ? this.#options.settings.lingerMs : 0;
     const go = () => {
       this.#scheduled = false;
       this.#next();
@@ -202,11 +203,16 @@ export class RequestCoalescer {
     this.#schedule();
   }
 
+  /**
+   * The next request goes at the next turn of the loop, not at once: the publishes just answered
+   * hand over their next ones first (a caller's next command), so they join it.
+   */
   #release(request: Request): void {
     if (request.released) return;
     request.released = true;
     if (this.#inFlight === request) this.#inFlight = undefined;
-    this.#next();
+    if (this.#waiting.length > 0) this.#schedule(false);
+    else this.#next();
   }
 
   /**
