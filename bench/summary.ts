@@ -20,6 +20,8 @@ export async function writeSummary(resultsDir: string, readmePath: string): Prom
     '',
     'Written by `npm run bench` (`bench/run.ts`) from the `*.json` files here, one per benchmark; do not edit by hand. Ratios are ours against the baseline in the same run (above 1 is faster, except fan-out: all targets against the slowest single one, time for time, where lower is better).',
     '',
+    runLine(results),
+    '',
     ...ratioTable(results),
     '',
     ...rateTable(results),
