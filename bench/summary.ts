@@ -112,11 +112,14 @@ function runLine(results: readonly BenchResult[]): string {
   const distinct = (values: string[]) => [...new Set(values)].join(', ');
   const dates = results.map((r) => r.date.slice(0, 10)).sort();
   const range = dates[0] === dates.at(-1) ? dates[0] : `${dates[0]} to ${dates.at(-1)}`;
-  return `Measured ${range} at commit ${distinct(results.map((r) => `\`${r.commit}\``))} on ${distinct(results.map((r) => describeMachine(r.machine)))}.`;
+  const loads = results.map((r) => r.machine.load).sort((a, b) => a - b);
+  const load = loads[0] === loads.at(-1) ? `${loads[0]}` : `${loads[0]}–${loads.at(-1)}`;
+  return `Measured ${range} at commit ${distinct(results.map((r) => `\`${r.commit}\``))} on ${distinct(results.map((r) => describeMachine(r.machine, false)))}, load average ${load} as the benches began.`;
 }
 
-function describeMachine(m: Machine): string {
-  return `${m.cpus} × ${m.model}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}, load ${m.load}`;
+function describeMachine(m: Machine, withLoad = true): string {
+  const machine = `${m.cpus} × ${m.model}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}`;
+  return withLoad ? `${machine}, load ${m.load}` : machine;
 }
 
 function row(cells: readonly string[]): string {
