@@ -14,10 +14,15 @@ import { readSubject, send, uniqueNames } from './support.js';
 
 type Seen = { stream: string; generation: number; n: number };
 
-async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+async function until(
+  check: () => boolean | Promise<boolean>,
+  what: () => unknown = () => '',
+  ms = 10_000,
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting: ${JSON.stringify(await what())}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -113,13 +118,24 @@ describeWithBroker('nats', 'natsSource (JetStream durable pull consumer)', (brok
   it('given a handler slower than the ack wait, when JetStream redelivers, then the handler still gets each event once, in order', async () => {
     const [stream] = await published(1, 30);
     let first = true;
-    const { seen, subscription } = subscribed({ batchSize: 10, ackWaitMs: 300 }, async () => {
-      if (!first) return;
-      first = false;
-      await new Promise((resolve) => setTimeout(resolve, 700));
-    });
-    await until(() => seen.length === 30);
-    await until(async () => (await subscription.status()).duplicates > 0);
+    const durable = `d${durables}`;
+    const jsm = await nc.jetstreamManager();
+    const { seen, subscription } = subscribed(
+      { durable, batchSize: 10, ackWaitMs: 300 },
+      async () => {
+        if (!first) return;
+        first = false;
+        // Held until all 30 are out (10 in hand, 20 waiting) and two ack waits older: each is due
+        // again, so the pulls after this batch bring redeliveries beside the originals held.
+        await until(
+          async () => (await jsm.consumers.info(names.stream, durable)).num_ack_pending === 30,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 700));
+      },
+    );
+    const state = async () => ({ seen: seen.length, ...(await subscription.status()) });
+    await until(() => seen.length === 30, state);
+    await until(async () => (await subscription.status()).duplicates > 0, state);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(generationsOf(seen, stream as string)).toEqual(range(30));
     expect(seen).toHaveLength(30);
