@@ -19,7 +19,10 @@ afterAll(async () => {
 
 const RUN = 'FAULTS_BROKERS_KILLED';
 /** Where each broker is killed, in events it acknowledged: both twice, at different moments. */
-const KILLS: Readonly<Record<TargetKind, readonly number[]>> = { nats: [2_000, 6_000] };
+const KILLS: Readonly<Record<TargetKind, readonly number[]>> = {
+  nats: [2_000, 6_000],
+  kafka: [3_000, 7_000],
+};
 
 describe.skipIf(!brokers)('relay with its brokers killed (SIGKILL ×2 each)', () => {
   it('publishes every stored event: none lost, duplicates only from re-sends, order kept', async () => {

@@ -14,6 +14,10 @@ afterAll(async () => {
 });
 
 describe.skipIf(!brokers)('command handler process killed (SIGKILL ×3)', () => {
+  // Inline with the relay behind keeps no order per stream across a crash: an event stored but
+  // killed before its inline publish waits for the relay, and the restarted handler's next event
+  // of that stream, published inline at once, can reach the broker first (seen in a soak run:
+  // one NATS stream with generation n+1 before n). Counted and printed there, not asserted.
   it.each([
     { publishing: 'relay', inline: false, run: 'FAULTS_HANDLER_RELAY' },
     { publishing: 'inline + relay behind', inline: true, run: 'FAULTS_HANDLER_INLINE' },
@@ -27,6 +31,7 @@ describe.skipIf(!brokers)('command handler process killed (SIGKILL ×3)', () => 
         run,
         targets: targetsAt(brokers),
         inline,
+        keepsOrder: !inline,
         killAt: [1_500, 4_000, 6_500],
       });
     },

@@ -17,6 +17,8 @@ export interface ChildRun {
   readonly run: string;
   readonly targets: readonly TargetAt[];
   readonly inline?: boolean;
+  /** Whether order per stream is asserted; default true. */
+  readonly keepsOrder?: boolean;
   /** The child's progress figures at which it is killed. */
   readonly killAt: readonly number[];
   /** Work of the test's own while the child runs and is killed (storing events, say). */
@@ -66,6 +68,7 @@ export async function runKilledChild(options: ChildRun): Promise<void> {
       targets: options.targets,
       run: options.run,
       sends: (kind) => readSendsFile(sendsFileOf(settings, kind)),
+      keepsOrder: options.keepsOrder ?? true,
     });
   } finally {
     await surviving.close();

@@ -1,9 +1,9 @@
 import type { Publisher } from '@eventfan/core';
 import type { TalliedEvent } from '@eventfan/testing';
+import { kafkaFaultTarget } from './kafka-target.js';
 import { natsFaultTarget } from './nats-target.js';
 
-// Kafka joins when @eventfan/dispatcher-kafka offers kafkaPublisher (being migrated).
-export type TargetKind = 'nats';
+export type TargetKind = 'nats' | 'kafka';
 
 /** A broker the fault tests relay to, as the test and its children both set it up. */
 export interface FaultTarget {
@@ -25,6 +25,7 @@ export interface TargetConnection {
 
 export const FAULT_TARGETS: Readonly<Record<TargetKind, FaultTarget>> = {
   nats: natsFaultTarget,
+  kafka: kafkaFaultTarget,
 };
 
 /** A broker a test got, as its children are told of it. */
