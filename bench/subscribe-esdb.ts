@@ -26,7 +26,7 @@ import { comparePaired, type Paired } from './paired.js';
 import { formatRate, printTable } from './report.js';
 
 /** Events each subscribing run reads, in streams of STREAM_LENGTH events. */
-const EVENTS = Number(process.env['EVENTFAN_BENCH_SUBSCRIBE_EVENTS'] ?? 20_000);
+const EVENTS = Number(process.env['EVENTFAN_BENCH_SUBSCRIBE_EVENTS'] ?? 10_000);
 const STREAM_LENGTH = 1_000;
 const AGGREGATE = 'benchsub';
 const BATCH = 256;

@@ -17,7 +17,10 @@ interface EsdbSourceCommon {
   readonly name: string;
   /** Where `park` appends; default `<name>-deadletter`. */
   readonly deadLetterStream?: string;
-  /** Events per `deliver` at most, and what the client buffers; default 256. */
+  /**
+   * Events per `deliver` at most, and what the client buffers; default 256. The checkpoint moves
+   * once this many were handled since it last moved, and when no more came for a moment.
+   */
   readonly batchSize?: number;
 }
 
@@ -44,10 +47,26 @@ export interface EsdbSource extends SubscriptionSource {
 }
 
 /**
+ * A message delivered, with the record it was read from: `park` copies the record. Kept on the
+ * message itself rather than in a table: one entry less per event for the collector.
+ */
+type Delivered = Incoming & { readonly record: EsdbRecordedEvent };
+
+/**
+ * How long the subscription may find nothing new before the position of what it handled is saved
+ * although fewer than `batchSize` events came since the last save: long enough that a reader
+ * keeping up with the server does not save per read, short enough that an idle checkpoint is
+ * current at once.
+ */
+const QUIET_MS = 100;
+
+/**
  * A subscription source on an EventStoreDB catch-up subscription to `$all` or a stream: starts
  * after the position saved in `checkpoints`, delivers what the client buffered in batches, saves
- * the position after each batch the subscription handled, and parks into a dead-letter stream.
- * A record eventfan cannot decode is delivered as `{ error, position }`, to be parked.
+ * the position of what the subscription handled every `batchSize` events, when no more came for
+ * a moment and when the run ends, and parks into a dead-letter stream. What a crash leaves unsaved
+ * is delivered again, and the subscription's marks drop it. A record eventfan cannot decode is
+ * delivered as `{ error, position }`, to be parked.
  */
 export function esdbSource(options: EsdbSourceOptions): EsdbSource {
   const { client, checkpoints, name } = options;
@@ -65,9 +84,7 @@ export function esdbSource(options: EsdbSourceOptions): EsdbSource {
   const aggregates = options.aggregates && new Set(options.aggregates);
   const prefix = options.streamPrefix ?? ((aggregate: string) => `${aggregate}-`);
   const prefixes = aggregates && [...aggregates].map(prefix);
-  /** The records of what was delivered, for `park`: a record that did not decode has no envelope. */
-  const records = new WeakMap<Incoming, EsdbRecordedEvent>();
-  /** The last position saved, for `lag`. */
+  /** The last position delivered and handled, for `lag`. */
   let position: LogPosition | undefined;
   let running: Promise<unknown> | undefined;
   const closing = new AbortController();
@@ -75,18 +92,14 @@ export function esdbSource(options: EsdbSourceOptions): EsdbSource {
   const cursorFrom = (saved: LogPosition | undefined): SubscriptionCursor =>
     options.stream === undefined ? allCursor(saved, prefixes) : streamCursor(options.stream, saved);
 
-  function incoming(event: EsdbRecordedEvent, cursor: SubscriptionCursor): Incoming | undefined {
-    const position = cursor.positionOf(event);
-    let decoded: Incoming;
+  function incoming(record: EsdbRecordedEvent, cursor: SubscriptionCursor): Delivered | undefined {
+    const position = cursor.positionOf(record);
     try {
-      const envelope = toStoredEnvelope(name, event);
-      if (!isWanted(envelope, aggregates)) return undefined;
-      decoded = { envelope, position };
+      const envelope = toStoredEnvelope(name, record);
+      return isWanted(envelope, aggregates) ? { envelope, position, record } : undefined;
     } catch (error) {
-      decoded = { error: error as Error, position };
+      return { error: error as Error, position, record };
     }
-    records.set(decoded, event);
-    return decoded;
   }
 
   /** Claims the checkpoint, then delivers from it until `stopping` fires or a failure. */
@@ -103,25 +116,54 @@ export function esdbSource(options: EsdbSourceOptions): EsdbSource {
       cursor.open(client, { highWaterMark: batchSize }),
       batchSize,
     );
+    /** Handled since the checkpoint last moved. */
+    let unsaved = 0;
+    const save = async () => {
+      if (unsaved === 0 || position === undefined) return;
+      version = await checkpoints.save(key, position, version);
+      unsaved = 0;
+    };
     const next = () =>
       reader.next(stopping).catch((error: unknown) => {
         throw fromClientError(error, { target: name, stream: cursor.label });
       });
+    /** The next events; when none come within QUIET_MS, saves what was handled while it waits. */
+    const nextOrSave = async () => {
+      const pending = next();
+      if (unsaved === 0) return pending;
+      let timer: NodeJS.Timeout | undefined;
+      const quiet = new Promise<'quiet'>((resolve) => {
+        timer = setTimeout(resolve, QUIET_MS, 'quiet');
+      });
+      try {
+        const first = await Promise.race([pending, quiet]);
+        if (first !== 'quiet') return first;
+      } finally {
+        clearTimeout(timer);
+      }
+      await save();
+      return pending;
+    };
+    let failed = true;
     try {
-      for (let events; (events = await next());) {
-        const batch: Incoming[] = [];
+      for (let events; (events = await nextOrSave());) {
+        const batch: Delivered[] = [];
         for (const event of events) {
           const one = cursor.accept(event) ? incoming(event, cursor) : undefined;
           if (one) batch.push(one);
         }
         if (batch.length === 0) continue;
         await deliver(batch);
-        const last = batch[batch.length - 1] as Incoming;
-        version = await checkpoints.save(key, last.position, version);
-        position = last.position;
+        position = (batch[batch.length - 1] as Delivered).position;
+        unsaved += batch.length;
+        if (unsaved >= batchSize) await save();
       }
+      failed = false;
     } finally {
-      await reader.close().catch(() => {});
+      // What was handled before a failure is saved too, without hiding the failure.
+      await (failed ? save().catch(() => {}) : save()).finally(() =>
+        reader.close().catch(() => {}),
+      );
     }
   }
 
@@ -138,7 +180,7 @@ export function esdbSource(options: EsdbSourceOptions): EsdbSource {
       return following;
     },
     async park(parked, reason) {
-      const record = records.get(parked);
+      const { record } = parked as Partial<Delivered>;
       if (!record) throw new TypeError(`esdbSource "${name}": park takes what it delivered`);
       const letter = deadLetterRecord(record, {
         reason,
