@@ -51,6 +51,15 @@ export interface EsdbConnection {
   close(): Promise<void>;
 }
 
+/** How long closing may take: @eventstore/db-client's dispose() can wait forever after a cancelled read. */
+const DISPOSE_MS = 2_000;
+
+function disposeWithin(client: { dispose(): Promise<void> }, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([client.dispose().catch(() => {}), late]).finally(() => clearTimeout(timer));
+}
+
 interface ClientModule {
   readonly connectionString: (url: string) => unknown;
   readonly filter: unknown;
@@ -73,10 +82,9 @@ export async function connectEsdb(url: string, purpose: string): Promise<EsdbCon
   // Both clients are structurally these two interfaces; their generic overloads do not unify.
   const client = raw as EsdbTailClient & EsdbClient & { dispose(): Promise<void> };
   try {
+    // Read to its end (one event at most): a read cancelled half-way makes dispose() hang.
     const probe = client.readAll({ fromPosition: 'start', direction: 'forwards', maxCount: 1 });
-    const reading = probe[Symbol.asyncIterator]();
-    await reading.next();
-    await reading.return?.();
+    for await (const resolved of probe) void resolved;
   } catch (error) {
     await client.dispose().catch(() => {});
     throw new CliError(`cannot reach EventStoreDB at ${url}: ${messageOf(error)}`, undefined, {
@@ -88,7 +96,7 @@ export async function connectEsdb(url: string, purpose: string): Promise<EsdbCon
     client,
     storeClient: client,
     excludeSystemEvents: module.filter,
-    close: () => client.dispose(),
+    close: () => disposeWithin(client, DISPOSE_MS),
   };
 }
 
