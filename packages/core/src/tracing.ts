@@ -17,7 +17,15 @@ const otel = loadApi();
 export type SpanAttributes = Readonly<Record<string, string | number>>;
 
 /** A span's context, to parent further spans under it explicitly (no context manager needed). */
-export type TraceParent = Otel.Context | undefined;
+export type TraceParent = OpaqueContext | undefined;
+
+/**
+ * An OpenTelemetry context as the rest of core holds it: opaque, so core's declarations name no
+ * type of the optional peer (a project without it still type-checks them).
+ */
+export interface OpaqueContext {
+  readonly ['~eventfan.otel.context']?: never;
+}
 
 export interface SpanOptions {
   readonly attributes: SpanAttributes;
@@ -34,7 +42,7 @@ export async function inSpan<T>(
 ): Promise<T> {
   const tracer = otel && tracerOf(otel);
   if (!otel || !tracer) return fn(undefined, undefined);
-  const parent = options.parent ?? otel.context.active();
+  const parent = (options.parent as Otel.Context | undefined) ?? otel.context.active();
   const links = (options.links ?? []).flatMap((t) => {
     const context = t === undefined ? undefined : fromTraceparent(t);
     return context ? [{ context }] : [];
@@ -43,7 +51,7 @@ export async function inSpan<T>(
   const context = otel.trace.setSpan(parent, span);
   try {
     const result = await fn(
-      context,
+      context as OpaqueContext,
       span.isRecording() ? toTraceparent(span.spanContext()) : undefined,
     );
     span.end();
