@@ -1,4 +1,9 @@
-import { envelopeToKafkaRecord, toEnvelope, type CloudEvent } from '@eventfan/cloudevents';
+import {
+  envelopeToKafkaRecord,
+  fromNatsRecord,
+  toEnvelope,
+  type CloudEvent,
+} from '@eventfan/cloudevents';
 import type { Envelope } from '@eventfan/core';
 import { esdbEventStore } from '@eventfan/dispatcher-esdb';
 import { defaultSubject, ensureStream, natsPublisher } from '@eventfan/dispatcher-nats';
@@ -124,4 +129,26 @@ export function expectJsonEvent(line: string, envelope: Envelope): void {
     aggregate: envelope.aggregate,
   });
   expect(toEnvelope(parsed)).toEqual(envelope);
+}
+
+/**
+ * Every CloudEvent JetStream holds in `stream`, read by an ordered consumer of our own (not the
+ * bin) and decoded back into envelopes: what a replay or the relay published.
+ */
+export async function readNatsStream(url: string, stream: string): Promise<Envelope[]> {
+  const connection = await connect({ servers: url });
+  try {
+    const info = await (await connection.jetstreamManager()).streams.info(stream);
+    const count = info.state.messages;
+    if (count === 0) return [];
+    const consumer = await connection.jetstream().consumers.get(stream);
+    const envelopes: Envelope[] = [];
+    for await (const m of await consumer.fetch({ max_messages: count, expires: 5_000 })) {
+      envelopes.push(toEnvelope(fromNatsRecord({ data: m.data, headers: m.headers })));
+      if (envelopes.length === count) break;
+    }
+    return envelopes;
+  } finally {
+    await connection.close();
+  }
 }
