@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startEsdbTestServer, type EsdbTestServer } from '@eventfan/testing/esdb-server';
 import { describeWithBroker } from '@eventfan/testing/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { at } from './support/at.js';
 import { eventfan, linesOf, startEventfan } from './support/bin.js';
 import {
   appendToEsdb,
@@ -79,9 +80,9 @@ describeWithBroker(
         { position: string; version: number }
       >;
       expect(Object.keys(saved)).toEqual(['relay/nats']);
-      const position = summary[1]!.split('position ')[1];
-      expect(saved['relay/nats']!.position).toBe(position);
-      expect(saved['relay/nats']!.version).toBeGreaterThanOrEqual(2);
+      const position = at(summary, 1).split('position ')[1];
+      expect(saved['relay/nats']?.position).toBe(position);
+      expect(saved['relay/nats']?.version).toBeGreaterThanOrEqual(2);
       expect(await readNatsStream(broker.url, names.stream)).toEqual([...before, ...after]);
 
       // A second run goes on from the checkpoint: nothing is published again.

@@ -1,6 +1,7 @@
 import { startEsdbTestServer, type EsdbTestServer } from '@eventfan/testing/esdb-server';
 import { describeWithBroker } from '@eventfan/testing/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { at } from './support/at.js';
 import { eventfan, linesOf } from './support/bin.js';
 import {
   appendToEsdb,
@@ -44,12 +45,12 @@ describeWithBroker(
       await appendToEsdb(server.url, await sampleEnvelopes(uniqueStream('elsewhere'), 2));
       const names = uniqueNats('replay');
 
-      const ran = await replay(events[0]!.stream, names);
+      const ran = await replay(at(events, 0).stream, names);
       expect(ran.code).toBe(0);
       const summary = linesOf(ran.stdout);
       expect(summary[0]).toMatch(
         new RegExp(
-          `^replayed 3 events of ${events[0]!.stream} in \\d+\\.\\d s \\(\\d+ events/s\\)$`,
+          `^replayed 3 events of ${at(events, 0).stream} in \\d+\\.\\d s \\(\\d+ events/s\\)$`,
         ),
       );
       expect(summary[1]).toBe(
@@ -57,13 +58,13 @@ describeWithBroker(
       );
       expect(summary[2]).toMatch(/^Replaying is safe: events keep their ids/);
       expect(ran.stderr).toContain(
-        `replaying ${events[0]!.stream} to NATS JetStream stream ${names.stream}`,
+        `replaying ${at(events, 0).stream} to NATS JetStream stream ${names.stream}`,
       );
       // The progress bar, as it draws outside a terminal: one line per second and one at the end.
       expect(ran.stderr).toMatch(/replay .*100% \| 3\/3 events \| \d+ events\/s/);
       expect(await readNatsStream(broker.url, names.stream)).toEqual(events);
 
-      const again = await replay(events[0]!.stream, names);
+      const again = await replay(at(events, 0).stream, names);
       expect(again.code).toBe(0);
       expect(linesOf(again.stdout)[1]).toBe(
         '  nats: 3 published, 3 duplicates (already there, not stored again), 0 refused',

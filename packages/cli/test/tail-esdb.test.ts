@@ -1,5 +1,6 @@
 import { startEsdbTestServer, type EsdbTestServer } from '@eventfan/testing/esdb-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { at } from './support/at.js';
 import { eventfan, linesOf, startEventfan } from './support/bin.js';
 import {
   appendToEsdb,
@@ -20,24 +21,24 @@ describe('eventfan tail esdb [EventStoreDB test server (emulator)]', () => {
   it('prints a stream, one line per event, and stops at its end', async () => {
     const events = await sampleEnvelopes(uniqueStream('tail'), 3);
     await appendToEsdb(server.url, events);
-    const ran = await eventfan(['tail', 'esdb', events[0]!.stream, '--esdb', server.url]);
+    const ran = await eventfan(['tail', 'esdb', at(events, 0).stream, '--esdb', server.url]);
     expect(ran.stderr).toBe('');
     expect(ran.code).toBe(0);
     const lines = linesOf(ran.stdout);
     expect(lines).toHaveLength(3);
-    lines.forEach((line, i) => expectLine(line, events[i]!));
+    lines.forEach((line, i) => expectLine(line, at(events, i)));
   });
 
   it('--json prints CloudEvents the SDK reads back', async () => {
     const events = await sampleEnvelopes(uniqueStream('json'), 2);
     await appendToEsdb(server.url, events);
-    const ran = await eventfan(['tail', 'esdb', events[0]!.stream, '--json'], {
+    const ran = await eventfan(['tail', 'esdb', at(events, 0).stream, '--json'], {
       ESDB_CONNECTION_STRING: server.url,
     });
     expect(ran.code).toBe(0);
     const lines = linesOf(ran.stdout);
     expect(lines).toHaveLength(2);
-    lines.forEach((line, i) => expectJsonEvent(line, events[i]!));
+    lines.forEach((line, i) => expectJsonEvent(line, at(events, i)));
   });
 
   it('--max stops after that many events (a read cut short still closes)', async () => {
@@ -46,7 +47,7 @@ describe('eventfan tail esdb [EventStoreDB test server (emulator)]', () => {
     const ran = await eventfan([
       'tail',
       'esdb',
-      events[0]!.stream,
+      at(events, 0).stream,
       '-n',
       '1',
       '--esdb',
@@ -54,7 +55,7 @@ describe('eventfan tail esdb [EventStoreDB test server (emulator)]', () => {
     ]);
     expect(ran.code).toBe(0);
     expect(linesOf(ran.stdout)).toHaveLength(1);
-    expectLine(linesOf(ran.stdout)[0]!, events[0]!);
+    expectLine(at(linesOf(ran.stdout), 0), at(events, 0));
   });
 
   it('$all prints every stream in commit order', async () => {
@@ -66,7 +67,7 @@ describe('eventfan tail esdb [EventStoreDB test server (emulator)]', () => {
     expect(ran.code).toBe(0);
     const mine = linesOf(ran.stdout).filter((l) => /\tall[12]-/.test(l));
     expect(mine).toHaveLength(4);
-    [...first, ...second].forEach((envelope, i) => expectLine(mine[i]!, envelope));
+    [...first, ...second].forEach((envelope, i) => expectLine(at(mine, i), envelope));
   });
 
   it('--follow prints what is appended next, until SIGINT (exit 0)', async () => {
@@ -81,7 +82,7 @@ describe('eventfan tail esdb [EventStoreDB test server (emulator)]', () => {
     const ran = await tail.done;
     expect(ran.code).toBe(0);
     expect(linesOf(ran.stdout)).toHaveLength(2);
-    lines.forEach((line, i) => expectLine(line, after[i]!));
+    lines.forEach((line, i) => expectLine(line, at(after, i)));
   });
 
   it('a stream that does not exist: exit 1 naming it and the node', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Envelope } from '@eventfan/core';
 import { describeWithBroker } from '@eventfan/testing/vitest';
 import { expect, it } from 'vitest';
+import { at } from './support/at.js';
 import { eventfan, linesOf, startEventfan } from './support/bin.js';
 import {
   expectJsonEvent,
@@ -25,11 +26,11 @@ function byStream(lines: readonly string[]): Map<string, string[]> {
 
 function expectStreams(lines: readonly string[], ...streams: readonly Envelope[][]): void {
   const printed = byStream(lines);
-  expect([...printed.keys()].sort()).toEqual(streams.map((s) => s[0]!.stream).sort());
+  expect([...printed.keys()].sort()).toEqual(streams.map((s) => at(s, 0).stream).sort());
   for (const events of streams) {
-    const mine = printed.get(events[0]!.stream) ?? [];
+    const mine = printed.get(at(events, 0).stream) ?? [];
     expect(mine).toHaveLength(events.length);
-    mine.forEach((line, i) => expectLine(line, events[i]!));
+    mine.forEach((line, i) => expectLine(line, at(events, i)));
   }
 }
 
@@ -55,7 +56,7 @@ describeWithBroker('kafka', 'eventfan tail kafka', (broker) => {
     expect(ran.code).toBe(0);
     const lines = linesOf(ran.stdout);
     expect(lines).toHaveLength(3);
-    lines.forEach((line, i) => expectJsonEvent(line, events[i]!));
+    lines.forEach((line, i) => expectJsonEvent(line, at(events, i)));
   });
 
   it('--follow from the end prints only what comes next, until SIGINT (exit 0)', async () => {

@@ -1,5 +1,6 @@
 import { describeWithBroker } from '@eventfan/testing/vitest';
 import { expect, it } from 'vitest';
+import { at } from './support/at.js';
 import { eventfan, linesOf, startEventfan } from './support/bin.js';
 import {
   expectJsonEvent,
@@ -22,7 +23,7 @@ describeWithBroker('nats', 'eventfan tail nats', (broker) => {
     const ran = await eventfan([
       'tail',
       'nats',
-      subjectOf(names.prefix, events[0]!),
+      subjectOf(names.prefix, at(events, 0)),
       '--nats',
       broker.url,
     ]);
@@ -30,7 +31,7 @@ describeWithBroker('nats', 'eventfan tail nats', (broker) => {
     expect(ran.code).toBe(0);
     const lines = linesOf(ran.stdout);
     expect(lines).toHaveLength(3);
-    lines.forEach((line, i) => expectLine(line, events[i]!));
+    lines.forEach((line, i) => expectLine(line, at(events, i)));
   });
 
   it('--json prints CloudEvents the SDK reads back, and a wildcard subject covers every stream', async () => {
@@ -46,7 +47,7 @@ describeWithBroker('nats', 'eventfan tail nats', (broker) => {
     expect(ran.code).toBe(0);
     const lines = linesOf(ran.stdout);
     expect(lines).toHaveLength(4);
-    [...first, ...second].forEach((envelope, i) => expectJsonEvent(lines[i]!, envelope));
+    [...first, ...second].forEach((envelope, i) => expectJsonEvent(at(lines, i), envelope));
   });
 
   it('--max stops after that many events', async () => {
@@ -65,7 +66,7 @@ describeWithBroker('nats', 'eventfan tail nats', (broker) => {
     expect(ran.code).toBe(0);
     const lines = linesOf(ran.stdout);
     expect(lines).toHaveLength(2);
-    lines.forEach((line, i) => expectLine(line, events[i]!));
+    lines.forEach((line, i) => expectLine(line, at(events, i)));
   });
 
   it('--follow from the end prints only what comes next, until SIGINT (exit 0)', async () => {
@@ -90,7 +91,7 @@ describeWithBroker('nats', 'eventfan tail nats', (broker) => {
     const ran = await tail.done;
     expect(ran.code).toBe(0);
     expect(lines).toHaveLength(3);
-    lines.forEach((line, i) => expectLine(line, after[i]!));
+    lines.forEach((line, i) => expectLine(line, at(after, i)));
     expect(linesOf(ran.stdout)).toHaveLength(3);
   });
 
@@ -116,7 +117,7 @@ describeWithBroker('nats', 'eventfan tail nats', (broker) => {
     const lines = await tail.waitForLines(3);
     tail.kill('SIGTERM');
     expect((await tail.done).code).toBe(0);
-    [...before, ...after].forEach((envelope, i) => expectLine(lines[i]!, envelope));
+    [...before, ...after].forEach((envelope, i) => expectLine(at(lines, i), envelope));
   });
 
   it('a subject no JetStream stream captures: exit 1 without --follow, saying so', async () => {

@@ -23,9 +23,9 @@ export interface Running {
 
 /** The environment of a run: none of the broker variables of this process, plus `env`. */
 function environment(env: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
-  const clean: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  for (const name of ['NATS_URL', 'KAFKA_BROKERS', 'ESDB_CONNECTION_STRING']) delete clean[name];
-  return { ...clean, ...env };
+  const brokers = new Set(['NATS_URL', 'KAFKA_BROKERS', 'ESDB_CONNECTION_STRING']);
+  const clean = Object.entries(process.env).filter(([name]) => !brokers.has(name));
+  return { ...Object.fromEntries(clean), NO_COLOR: '1', ...env };
 }
 
 /** Starts `node dist/bin.js …args`. */
