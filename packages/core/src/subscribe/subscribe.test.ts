@@ -221,6 +221,23 @@ describe('subscribe', () => {
     });
   });
 
+  it('a skipped unknown event still moves the mark: its redelivery is a duplicate', async () => {
+    const store = await storeWith([1], 1);
+    const [known] = (await store.read('tally-t0')[Symbol.asyncIterator]().next())
+      .value as Envelope[];
+    const unknown = { ...(known as Envelope), type: 'tallyevent.vanished', generation: 2 };
+    const sub = subscribe({
+      source: scripted([
+        [{ envelope: unknown, position: 'u' }],
+        [{ envelope: unknown, position: 'u' }],
+      ]),
+      events: TallyEvent,
+      handler: () => {},
+    });
+    await sub.done;
+    expect(await sub.status()).toMatchObject({ skipped: 1, duplicates: 1 });
+  });
+
   it('upcasts older versions before the handler sees them', async () => {
     const V2 = {
       ...TallyEvent,

@@ -111,38 +111,47 @@ export function subscribe<E extends DomainEvent>(options: SubscribeOptions<E>): 
       return;
     }
     const type = events.nameOf(envelope.type);
+    const event = type === undefined ? undefined : upcast(incoming, type);
     if (type === undefined) {
       const reason = `family "${events.name}" has no event of type "${envelope.type}"`;
-      if (onUnknown === 'error')
+      if (onUnknown === 'error') {
         throw new InvalidEvent(reason, {
           stream: envelope.stream,
           generation: envelope.generation,
         });
+      }
       if (onUnknown === 'park') await park(incoming, reason);
       else counts.skipped++;
-      return;
-    }
-    let event: E;
-    try {
-      event = { type, data: events.upcast(type, envelope.version, envelope.data) } as E;
-    } catch (error) {
-      return park(incoming, describeCause(error));
-    }
-    try {
+    } else if (event instanceof Promise) {
+      await event; // the upcaster failed: parked
+    } else if (event !== undefined) {
       try {
-        const handling = handler(event, envelope);
-        if (isPromise(handling)) await handling;
+        try {
+          const handling = handler(event, envelope);
+          if (isPromise(handling)) await handling;
+        } catch (error) {
+          await retry(event, envelope, error);
+        }
+        counts.handled++;
       } catch (error) {
-        await retry(event, envelope, error);
+        if (stopping.signal.aborted) throw error;
+        await park(incoming, `the handler failed ${retries + 1} times: ${describeCause(error)}`);
       }
-      counts.handled++;
-    } catch (error) {
-      if (stopping.signal.aborted) throw error;
-      await park(incoming, `the handler failed ${retries + 1} times: ${describeCause(error)}`);
     }
+    // Handled, parked or skipped, the event is behind the handler now: a redelivery is a duplicate.
     if (dedupe === 'sequence') {
       const marked = marks.set(envelope.stream, envelope.generation);
       if (isPromise(marked)) await marked;
+    }
+  }
+
+  /** The typed event in the current version, or — when an upcaster fails — the parking of it. */
+  function upcast(incoming: Incoming & { envelope: Envelope }, type: E['type']): E | Promise<void> {
+    const { envelope } = incoming;
+    try {
+      return { type, data: events.upcast(type, envelope.version, envelope.data) } as E;
+    } catch (error) {
+      return park(incoming, describeCause(error));
     }
   }
 
