@@ -1,10 +1,11 @@
 import { startEsdbTestServer, type EsdbTestServer } from '@eventfan/testing/esdb-server';
-import { describeWithBroker } from '@eventfan/testing/vitest';
+import { describeWithBroker, injectBroker } from '@eventfan/testing/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { at } from './support/at.js';
 import { eventfan, linesOf } from './support/bin.js';
 import {
   appendToEsdb,
+  expectJsonEvent,
   readNatsStream,
   sampleEnvelopes,
   uniqueNats,
@@ -116,3 +117,47 @@ describeWithBroker(
     });
   },
 );
+
+describeWithBroker('kafka', 'eventfan replay into NATS and Kafka at once', (kafka) => {
+  it('publishes to both; the summary counts each target', async () => {
+    const natsUrl = injectBroker('nats');
+    if ('missing' in natsUrl) throw new Error(natsUrl.missing);
+    const aggregate = `both${Date.now().toString(36)}`;
+    const events = await sampleEnvelopes(uniqueStream(aggregate), 3, { aggregate });
+    await appendToEsdb(server.url, events);
+    const names = uniqueNats('both');
+    const ran = await eventfan([
+      'replay',
+      '--from-esdb',
+      at(events, 0).stream,
+      '--to',
+      'nats,kafka',
+      '--esdb',
+      server.url,
+      '--nats',
+      natsUrl.url,
+      '--kafka',
+      kafka.url,
+      '--nats-stream',
+      names.stream,
+      '--nats-prefix',
+      names.prefix,
+    ]);
+    expect(ran.stderr).not.toContain('refused');
+    expect(ran.code).toBe(0);
+    const summary = linesOf(ran.stdout);
+    expect(summary[1]).toBe(
+      '  nats: 3 published, 0 duplicates (already there, not stored again), 0 refused',
+    );
+    expect(summary[2]).toBe(
+      '  kafka: 3 published, 0 duplicates (already there, not stored again), 0 refused',
+    );
+    expect(await readNatsStream(natsUrl.url, names.stream)).toEqual(events);
+    // Kafka's topic is the aggregate's name; read back with the bin's own tail (tested on its own).
+    const tail = await eventfan(['tail', 'kafka', aggregate, '--json', '--kafka', kafka.url]);
+    expect(tail.code).toBe(0);
+    const lines = linesOf(tail.stdout);
+    expect(lines).toHaveLength(3);
+    lines.forEach((line, i) => expectJsonEvent(line, at(events, i)));
+  });
+});

@@ -6,7 +6,14 @@ import { fileURLToPath } from 'node:url';
 const packages = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** What the bin loads at run time, in build order; the CLI itself last. */
-const BUILD_ORDER = ['core', 'cloudevents', 'dispatcher-esdb', 'dispatcher-nats', 'cli'];
+const BUILD_ORDER = [
+  'core',
+  'cloudevents',
+  'dispatcher-esdb',
+  'dispatcher-nats',
+  'dispatcher-kafka',
+  'cli',
+];
 
 /**
  * Builds what the bin runs from: the bin imports each package's dist, not its src. Under turbo
