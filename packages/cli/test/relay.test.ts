@@ -2,12 +2,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEsdbTestServer, type EsdbTestServer } from '@eventfan/testing/esdb-server';
-import { describeWithBroker } from '@eventfan/testing/vitest';
+import { describeWithBroker, injectBroker } from '@eventfan/testing/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { at } from './support/at.js';
 import { eventfan, linesOf, startEventfan } from './support/bin.js';
 import {
   appendToEsdb,
+  expectJsonEvent,
   readNatsStream,
   sampleEnvelopes,
   uniqueNats,
@@ -115,3 +116,51 @@ describeWithBroker(
     });
   },
 );
+
+describeWithBroker('kafka', 'eventfan relay to NATS and Kafka at once', (kafka) => {
+  it('each target from its own checkpoint, both saved on SIGTERM', async () => {
+    const nats = injectBroker('nats');
+    if ('missing' in nats) throw new Error(nats.missing);
+    const aggregate = `relay2${Date.now().toString(36)}`;
+    const events = await sampleEnvelopes(uniqueStream(aggregate), 4, { aggregate });
+    await appendToEsdb(server.url, events);
+    const names = uniqueNats('relay2');
+    const checkpoints = join(dir, 'both.json');
+    const relay = startEventfan([
+      'relay',
+      '--from-esdb',
+      '--to',
+      'nats,kafka',
+      '--checkpoints',
+      checkpoints,
+      '--name',
+      'both',
+      '--aggregates',
+      aggregate,
+      '--refresh-ms',
+      '100',
+      '--esdb',
+      server.url,
+      '--nats',
+      nats.url,
+      '--kafka',
+      kafka.url,
+      '--nats-stream',
+      names.stream,
+      '--nats-prefix',
+      names.prefix,
+    ]);
+    await relay.waitForStderr(/eventfan relay nats: running · published 4 · lag 0/);
+    await relay.waitForStderr(/eventfan relay kafka: running · published 4 · lag 0/, 45_000);
+    relay.kill('SIGTERM');
+    const ran = await relay.done;
+    expect(ran.code).toBe(0);
+    const saved = JSON.parse(await readFile(checkpoints, 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(saved).sort()).toEqual(['both/kafka', 'both/nats']);
+    expect(await readNatsStream(nats.url, names.stream)).toEqual(events);
+    const tail = await eventfan(['tail', 'kafka', aggregate, '--json', '--kafka', kafka.url]);
+    expect(tail.code).toBe(0);
+    linesOf(tail.stdout).forEach((line, i) => expectJsonEvent(line, at(events, i)));
+    expect(linesOf(tail.stdout)).toHaveLength(4);
+  });
+});
