@@ -18,6 +18,8 @@ describe('parseHeadlines', () => {
       '  relay            12,004 events/s',
       '  JSON encode: ratio ours / SDK    2.63x',
       'seeded 110000 events in 5.1 s',
+      'subscribe kafka: 20,000 events (streams of 1000) from a fresh group; 5 rounds',
+      'single kafka: ratio 1.046',
       'Error: 3 brokers down',
     ].join('\n');
     expect(parseHeadlines(output).map(({ line: _, ...h }) => h)).toEqual([
@@ -49,6 +51,13 @@ describe('parseHeadlines', () => {
       {
         label: 'append esdb, 1 per call',
         value: 1.68,
+        unit: 'x',
+        target: { op: '>=', value: 0.9 },
+        pass: true,
+      },
+      {
+        label: 'single kafka',
+        value: 1.046,
         unit: 'x',
         target: { op: '>=', value: 0.9 },
         pass: true,

@@ -34,6 +34,8 @@ const TARGETS: readonly (readonly [RegExp, Target])[] = [
   [/^subscribe\b/i, { op: '>=', value: 0.9 }],
   [/^(dispatch|publish|append)\b.*\b(kafka|nats|esdb)\b/i, { op: '>=', value: 0.9 }],
   [/^(kafka|nats|esdb)\b.*\b(dispatch|publish|append)/i, { op: '>=', value: 0.9 }],
+  // kafka.bench's and nats.bench's dispatcher/publisher against the raw client, one dispatch at a time
+  [/^single (kafka|nats)\b/i, { op: '>=', value: 0.9 }],
 ];
 
 const HEADLINE =
@@ -53,9 +55,9 @@ export function parseHeadlines(output: string): Headline[] {
     if (line !== line.trimStart() && match['ratio'] === undefined) continue;
     const label = (match['label'] as string).trim();
     const isRatio = match['ratio'] !== undefined || /^[x×]$/.test(match['unit'] as string);
-    // Past the figure only a parenthesis, unless the line says `ratio`: a title goes on in prose.
+    // Past the figure only one parenthesis, unless the line says `ratio`: a title goes on in prose.
     const rest = (match['rest'] as string).trim();
-    if (match['ratio'] === undefined && rest !== '' && !rest.startsWith('(')) continue;
+    if (match['ratio'] === undefined && rest !== '' && !/^\([^()]*\)$/.test(rest)) continue;
     const value = Number((match['value'] as string).replaceAll(',', ''));
     const unit = isRatio ? 'x' : (match['unit'] as string);
     const target = targetIn(rest) ?? (isRatio ? knownTarget(label) : undefined);

@@ -7,14 +7,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
-import { formatTarget, type Headline } from './summary-headlines.js';
+import { formatTarget, parseHeadlines, type Headline } from './summary-headlines.js';
 import { readResults, type BenchResult, type Machine } from './summary-results.js';
 
 const START = '<!-- bench:start -->';
 const END = '<!-- bench:end -->';
 
 export async function writeSummary(resultsDir: string, readmePath: string): Promise<void> {
-  const results = readResults(resultsDir);
+  // Parsed again from the lines kept: targets and rules added since a file was written apply to it.
+  const results = readResults(resultsDir).map((r) => ({
+    ...r,
+    headlines: parseHeadlines(r.headlines.map((h) => h.line).join('\n')),
+  }));
   const page = [
     '# Benchmark results',
     '',
@@ -91,12 +95,16 @@ function ratioTable(results: readonly BenchResult[]): string[] {
 
 /** The other headline figures (events/s, memory…), beside the ratios they explain. */
 function rateTable(results: readonly BenchResult[]): string[] {
-  const others = results.flatMap((r) => r.headlines.filter((h) => h.unit !== 'x'));
+  const others = results.flatMap((r) =>
+    r.headlines.filter((h) => h.unit !== 'x').map((h) => ({ ...h, from: r.name })),
+  );
   if (others.length === 0) return [];
   return [
-    row(['figure', 'value']),
-    row(['---', '---:']),
-    ...others.map((h) => row([h.label, `${h.value.toLocaleString('en')} ${h.unit}`.trim()])),
+    row(['figure', 'value', 'from']),
+    row(['---', '---:', '---']),
+    ...others.map((h) =>
+      row([h.label, `${h.value.toLocaleString('en')} ${h.unit}`.trim(), `\`${h.from}\``]),
+    ),
     '',
   ];
 }
