@@ -177,9 +177,8 @@ export class RequestCoalescer {
     const uncertain = outcomeUncertain(first) || shared;
     if (uncertain) slot.distrust(request.producer, request.sending);
     const refusal = first instanceof KafkaPublishError && first.code !== 'KAFKA_SEND_FAILED';
-    if (!(shared && refusal && (slot.replaceable || !uncertain))) {
-      return this.#fail(members, error);
-    }
+    // Your own producer cannot be replaced, and a re-send on it could be swallowed: report.
+    if (!(shared && refusal && slot.replaceable)) return this.#fail(members, error);
     for (const member of members) {
       for (const { topic } of member.prepared.topics) this.#proven.delete(topic);
     }
