@@ -44,7 +44,15 @@ describe('local brokers', () => {
         }),
       );
       expect(Object.keys(env)).toEqual(['NATS_URL', 'KAFKA_BROKERS', 'ESDB_CONNECTION_STRING']);
-      const nc = await connect({ servers: env['NATS_URL'] });
+      // A refusal here once (under CI load) could not be reproduced: say what the broker's
+      // process and log showed, so the next one can be traced.
+      const nc = await connect({ servers: env['NATS_URL'] }).catch((error: unknown) => {
+        const pid = Number(readFileSync(`${root}/.cache/brokers/nats.pid`, 'utf8'));
+        const log = readFileSync(`${root}/.cache/brokers/nats.log`, 'utf8');
+        throw new Error(
+          `NATS at ${env['NATS_URL']} refused (${String(error)}); its process ${pid} is ${alive(pid) ? 'alive' : 'gone'}; up printed:\n${up.stderr}\nnats.log:\n${log}`,
+        );
+      });
       await nc.close();
     } finally {
       const pidFile = (kind: string) => `${root}/.cache/brokers/${kind}.pid`;
