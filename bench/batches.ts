@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Dispatcher, Envelope, Receipt } from '@eventfan/core';
+import type { Envelope } from '@eventfan/core';
 
 /**
  * `events` fresh envelopes in batches of `perDispatch`, each batch a stream of its own named
@@ -23,20 +23,6 @@ export async function inLanes(
     while (next < batches.length) await send(batches[next++] as Envelope[]);
   };
   await Promise.all(Array.from({ length: lanes }, lane));
-}
-
-/** Dispatches one batch of a new stream, as core's dispatch would. */
-export function dispatchBatch(
-  dispatcher: Dispatcher,
-  batch: readonly Envelope[],
-): Promise<Receipt> {
-  const first = batch[0] as Envelope;
-  return dispatcher.dispatch(batch, {
-    aggregate: first.aggregate,
-    stream: first.stream,
-    expectedGeneration: 0,
-    attempt: 1,
-  });
 }
 
 function envelope(stream: string, generation: number): Envelope {
