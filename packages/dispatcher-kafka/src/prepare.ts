@@ -84,14 +84,6 @@ export function prepareBatch(
   return { target, stream, envelopes, records, topics, bytes };
 }
 
-/** A batch reaches only the publisher that prepared it: another's has other records or none. */
-export function assertPreparedBy(
-  name: string,
-  prepared: Prepared,
-): asserts prepared is KafkaPrepared {
-  if (prepared.target !== name || !Array.isArray((prepared as Partial<KafkaPrepared>).records)) {
-    throw new TypeError(
-      `Kafka publisher "${name}" was given a batch prepared by "${prepared.target}": publish what its own prepare() returned`,
-    );
-  }
-}
+/** This package's prepared batches are the ones that carry Kafka records. */
+export const isKafkaPrepared = (prepared: Prepared): prepared is KafkaPrepared =>
+  Array.isArray((prepared as Partial<KafkaPrepared>).records);

@@ -9,13 +9,13 @@ import {
   type Receipt,
 } from '@eventfan/core';
 import type { KafkaRecord } from '@eventfan/cloudevents';
-import { assertOpen, withDeadline } from '@eventfan/core/adapter';
+import { assertOpen, assertPreparedBy, InFlight, withDeadline } from '@eventfan/core/adapter';
 import { Kafka, type Producer, type ProducerConfig, type RecordMetadata } from 'kafkajs';
 import { ChosenPartitions } from './chosen-partitions.js';
 import { RequestCoalescer } from './coalescer.js';
 import { notAcknowledged, publishErrorFor } from './errors.js';
 import { settings, type KafkaPublisherOptions, type Settings } from './options.js';
-import { assertPreparedBy, prepareBatch, type KafkaPrepared, type TopicBatch } from './prepare.js';
+import { isKafkaPrepared, prepareBatch, type KafkaPrepared, type TopicBatch } from './prepare.js';
 import { givenProducer, ownedProducer, type ProducerSlot } from './producer-slot.js';
 import { queuedSend } from './queued-send.js';
 import { inRecordOrder, positionsOf, type KafkaPosition } from './receipts.js';
@@ -47,7 +47,7 @@ class KafkaJsPublisher implements KafkaPublisher {
   readonly #coalescer: RequestCoalescer;
   /** Transactions, one at a time: a producer has one open transaction. */
   readonly #transactions = new SendQueue();
-  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #inFlight = new InFlight();
   #closed = false;
 
   constructor(options: KafkaPublisherOptions) {
@@ -72,12 +72,8 @@ class KafkaJsPublisher implements KafkaPublisher {
     prepared: KafkaPrepared,
     context: PublishContext = { attempt: 1 },
   ): Promise<Receipt<KafkaPosition>> {
-    const sending = this.#send(prepared, context);
     // close() waits for these; each is answered within timeoutMs.
-    this.#inFlight.add(sending);
-    const untrack = () => this.#inFlight.delete(sending);
-    sending.then(untrack, untrack);
-    return sending;
+    return this.#inFlight.track(this.#send(prepared, context));
   }
 
   /** Lets publishes in flight finish (up to timeoutMs), then disconnects the producers it built. */
@@ -88,9 +84,9 @@ class KafkaJsPublisher implements KafkaPublisher {
     const abandon = new Promise(
       (resolve) => (timer = setTimeout(resolve, this.#settings.timeoutMs)),
     );
-    const settled = Promise.allSettled([...this.#inFlight]).then(() =>
-      Promise.all([this.#coalescer.idle(), this.#transactions.idle()]),
-    );
+    const settled = this.#inFlight
+      .settled()
+      .then(() => Promise.all([this.#coalescer.idle(), this.#transactions.idle()]));
     await Promise.race([settled, abandon]);
     clearTimeout(timer);
     await this.#slot.close();
@@ -98,7 +94,7 @@ class KafkaJsPublisher implements KafkaPublisher {
 
   async #send(prepared: KafkaPrepared, context: PublishContext): Promise<Receipt<KafkaPosition>> {
     assertOpen(this.name, this.#closed);
-    assertPreparedBy(this.name, prepared);
+    assertPreparedBy({ name: this.name, kind: 'Kafka' }, prepared, isKafkaPrepared);
     const { signal } = context;
     if (signal?.aborted) throw new OperationAborted(this.name, prepared.stream, signal.reason);
     const sending = this.#settings.transactional

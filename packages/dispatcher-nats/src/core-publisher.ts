@@ -6,10 +6,10 @@ import {
   type Publisher,
   type Receipt,
 } from '@eventfan/core';
-import { assertOpen, partialFailure, withDeadline } from '@eventfan/core/adapter';
+import { assertOpen, assertPreparedBy, partialFailure, withDeadline } from '@eventfan/core/adapter';
 import type { Outgoing } from './encode.js';
 import { settings, type CoreNatsPublisherOptions, type Settings } from './options.js';
-import { assertPreparedBy, prepareBatch, type NatsPrepared } from './prepare.js';
+import { isNatsPrepared, prepareBatch, type NatsPrepared } from './prepare.js';
 import { connectionClosed, noAnswer, publishError } from './publish-error.js';
 
 export type CoreNatsPosition = { readonly subject: string };
@@ -45,7 +45,7 @@ class CorePublisher implements CoreNatsPublisher {
     context: PublishContext = { attempt: 1 },
   ): Promise<Receipt<CoreNatsPosition>> {
     assertOpen(this.name, this.#closed);
-    assertPreparedBy(this.name, prepared);
+    assertPreparedBy({ name: this.name, kind: 'NATS' }, prepared, isNatsPrepared);
     const { connection } = this.#settings;
     const { stream, messages, envelopes } = prepared;
     const subject = (messages[0] as Outgoing).subject;

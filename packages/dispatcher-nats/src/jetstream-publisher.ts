@@ -9,7 +9,14 @@ import {
   type Publisher,
   type Receipt,
 } from '@eventfan/core';
-import { assertOpen, partialFailure, siteOf, withDeadline } from '@eventfan/core/adapter';
+import {
+  assertOpen,
+  assertPreparedBy,
+  InFlight,
+  partialFailure,
+  siteOf,
+  withDeadline,
+} from '@eventfan/core/adapter';
 import type { PubAck } from './client.js';
 import { PublishCoalescer } from './coalescer.js';
 import type { Outgoing } from './encode.js';
@@ -17,7 +24,7 @@ import { classify, JS_WRONG_LAST_SEQUENCE } from './failure.js';
 import { GenerationCheck } from './generation.js';
 import { DEFAULT_API_PREFIX, type ApiCall } from './jetstream-api.js';
 import { optionsError, settings, type NatsPublisherOptions, type Settings } from './options.js';
-import { assertPreparedBy, prepareBatch, type NatsPrepared } from './prepare.js';
+import { isNatsPrepared, prepareBatch, type NatsPrepared } from './prepare.js';
 import { connectionClosed, noAnswer, publishError } from './publish-error.js';
 
 /** Where JetStream stored an event: its stream, stream sequence and subject. */
@@ -54,7 +61,7 @@ class JetStreamNatsPublisher implements NatsPublisher {
   readonly #api: ApiCall;
   readonly #maxInFlight: number;
   readonly #generations: GenerationCheck | undefined;
-  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #inFlight = new InFlight();
   #closed = false;
 
   constructor(options: NatsPublisherOptions) {
@@ -97,18 +104,14 @@ class JetStreamNatsPublisher implements NatsPublisher {
     prepared: NatsPrepared,
     context: PublishContext = { attempt: 1 },
   ): Promise<Receipt<JetStreamPosition>> {
-    const sending = this.#send(prepared, context);
     // close() waits for these; each publish inside is bounded by timeoutMs.
-    this.#inFlight.add(sending);
-    const untrack = () => this.#inFlight.delete(sending);
-    sending.then(untrack, untrack);
-    return sending;
+    return this.#inFlight.track(this.#send(prepared, context));
   }
 
   /** Lets the publishes in flight finish, then refuses more; the connection stays the caller's. */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.allSettled(this.#inFlight);
+    await this.#inFlight.settled();
     this.#coalescer.close();
   }
 
@@ -117,7 +120,7 @@ class JetStreamNatsPublisher implements NatsPublisher {
     context: PublishContext,
   ): Promise<Receipt<JetStreamPosition>> {
     assertOpen(this.name, this.#closed);
-    assertPreparedBy(this.name, prepared);
+    assertPreparedBy({ name: this.name, kind: 'NATS' }, prepared, isNatsPrepared);
     const { stream, messages } = prepared;
     const subject = (messages[0] as Outgoing).subject;
     if (context.signal?.aborted) {

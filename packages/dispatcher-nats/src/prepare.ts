@@ -31,14 +31,6 @@ export function prepareBatch(
   return { target: settings.name, stream, envelopes, messages };
 }
 
-/** A batch reaches only the publisher that prepared it: another's has other messages or none. */
-export function assertPreparedBy(
-  name: string,
-  prepared: Prepared,
-): asserts prepared is NatsPrepared {
-  if (prepared.target !== name || !Array.isArray((prepared as Partial<NatsPrepared>).messages)) {
-    throw new TypeError(
-      `NATS publisher "${name}" was given a batch prepared by "${prepared.target}": publish what its own prepare() returned`,
-    );
-  }
-}
+/** This package's prepared batches are the ones that carry NATS messages. */
+export const isNatsPrepared = (prepared: Prepared): prepared is NatsPrepared =>
+  Array.isArray((prepared as Partial<NatsPrepared>).messages);
