@@ -6,7 +6,7 @@ import {
   type Publisher,
 } from '@eventfan/core';
 import { CliError, messageOf } from '../errors.js';
-import { streamRuns } from './runs.js';
+import { streamRuns } from '@eventfan/core/adapter';
 import { count, newTally, type TargetTally } from './tally.js';
 
 export interface ReplayOptions {

@@ -9,6 +9,7 @@ export { withDeadline } from './deadline.js';
 export { encodeEach, siteOf } from './encode.js';
 export { InFlight } from './in-flight.js';
 export { assertPreparedBy } from './prepared-by.js';
+export { streamRuns } from './runs.js';
 export { partialFailure } from './incomplete.js';
 export { describeCause } from '../errors.js';
 export { findNonJson, MAX_JSON_DEPTH } from '../json.js';

@@ -6,7 +6,7 @@ import type { Publisher } from '../publisher.js';
 import type { EventStore, LoggedEnvelope, LogPosition } from '../store.js';
 import { CheckpointConflict, type Checkpoints } from './checkpoints.js';
 import type { DeadLetters } from './dead-letters.js';
-import { streamRuns } from './runs.js';
+import { streamRuns } from '../adapter/runs.js';
 import { inSpan, spanAttributes } from '../tracing.js';
 
 /** How a relay retries a target that is down: exponential backoff with jitter, from p-retry. */
@@ -229,7 +229,9 @@ export class TargetWorker {
     const last = (page[page.length - 1] as LoggedEnvelope).position;
     const positions = new Map(page.map((e) => [e.envelope.id, e.position]));
     await Promise.all(
-      streamRuns(page).map((run) => this.#publishRun(run, positions.get(run[0]?.id ?? '') ?? last)),
+      streamRuns(page.map((e) => e.envelope)).map((run) =>
+        this.#publishRun(run, positions.get(run[0]?.id ?? '') ?? last),
+      ),
     );
   }
 

@@ -1,14 +1,14 @@
 import type { Envelope } from '../envelope.js';
-import type { LoggedEnvelope } from '../store.js';
 
 /**
- * A page of the log as batches a publisher takes: per stream, in log order, split where the
+ * Envelopes read from a log (a page of `readAll`, a replay) as the batches a publisher takes —
+ * `prepare` wants one stream, consecutive generations: per stream in read order, split where the
  * generations stop being consecutive (a stream whose earlier events were parked or skipped).
  */
-export function streamRuns(page: readonly LoggedEnvelope[]): Envelope[][] {
+export function streamRuns(envelopes: readonly Envelope[]): Envelope[][] {
   const open = new Map<string, Envelope[]>();
   const runs: Envelope[][] = [];
-  for (const { envelope } of page) {
+  for (const envelope of envelopes) {
     const run = open.get(envelope.stream);
     const last = run?.[run.length - 1];
     if (run && last && last.generation + 1 === envelope.generation) {
