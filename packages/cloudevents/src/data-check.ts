@@ -1,4 +1,4 @@
-import { findNonJson } from '@eventfan/core/adapter';
+import { findNonJson, isJson } from '@eventfan/core/adapter';
 import { isJsonContentType } from './content-type.js';
 import { invalid, show } from './errors.js';
 
@@ -24,7 +24,7 @@ export function checkData(
   }
   if (isJsonContentType(contentType)) {
     if (base64 !== undefined) invalid(event, 'data_base64', binaryUnderJson(contentType));
-    if (data === undefined || origin.parsedJson || isJsonValue(data, 0)) return;
+    if (data === undefined || origin.parsedJson || isJson(data)) return;
     if (data instanceof Uint8Array) invalid(event, 'data', binaryUnderJson(contentType));
     const notJson = findNonJson(data, 'data');
     if (notJson !== undefined) {
@@ -43,36 +43,6 @@ export function checkData(
   }
 }
 
-const MAX_FAST_DEPTH = 64;
-
-/**
- * Whether `value` is plain JSON: the allocation-free fast path. False also for nesting beyond
- * MAX_FAST_DEPTH (cycles end there), where core's `findNonJson` decides and says why.
- */
-function isJsonValue(value: unknown, depth: number): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value);
-    case 'object': {
-      if (value === null) return true;
-      if (depth === MAX_FAST_DEPTH) return false;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) if (!isJsonValue(value[i], depth + 1)) return false;
-        return true;
-      }
-      const prototype: unknown = Object.getPrototypeOf(value);
-      if (prototype !== Object.prototype && prototype !== null) return false;
-      const record = value as Record<string, unknown>;
-      for (const key in record) if (!isJsonValue(record[key], depth + 1)) return false;
-      return true;
-    }
-    default:
-      return false;
-  }
-}
 
 /** Why binary data cannot travel under `contentType` (a JSON type, or none). */
 function binaryUnderJson(contentType: string | undefined): string {

@@ -1,23 +1,12 @@
-import type { EsdbClient } from '@eventfan/dispatcher-esdb';
+import type { EsdbClient, EsdbRecordedEvent, EsdbResolvedEvent } from '@eventfan/dispatcher-esdb';
 import { CliError, messageOf } from '../errors.js';
 import { ifInstalled } from '../optional.js';
 
 const CLIENTS = ['@eventstore/db-client', '@kurrent/kurrentdb-client'];
 
-/** A recorded event as either client gives it. */
-export interface EsdbRecorded {
-  readonly id: string;
-  readonly streamId: string;
-  readonly type: string;
-  readonly revision: bigint;
-  readonly isJson: boolean;
-  readonly data: unknown;
-  readonly metadata?: unknown;
-}
-
-export interface EsdbResolved {
-  readonly event?: EsdbRecorded;
-}
+/** A recorded event as either client gives it (the ESDB adapter's own shape of it). */
+export type EsdbRecorded = EsdbRecordedEvent;
+export type EsdbResolved = EsdbResolvedEvent;
 
 export interface EsdbSubscription extends AsyncIterable<EsdbResolved> {
   unsubscribe(): Promise<void>;

@@ -12,4 +12,4 @@ export { assertPreparedBy } from './prepared-by.js';
 export { streamRuns } from './runs.js';
 export { partialFailure } from './incomplete.js';
 export { describeCause } from '../errors.js';
-export { findNonJson, MAX_JSON_DEPTH } from '../json.js';
+export { findNonJson, isJson, MAX_JSON_DEPTH } from '../json.js';
