@@ -273,7 +273,7 @@ describe('typed failures of the aggregate and its input', () => {
     expect(store.size).toBe(0);
   });
 
-  it('a metadata key spelling one of core\'s own options is InvalidEvent naming it', async () => {
+  it("a metadata key spelling one of core's own options is InvalidEvent naming it", async () => {
     const { store, weird } = handler();
     const attempt = weird.handle('w', { type: 'Emit', data: 1 }, { metadata: { CommandId: 'x' } });
     await expect(attempt).rejects.toThrow(/metadata key "CommandId" is filled by core/);

@@ -18,10 +18,16 @@ export interface Then<S, E extends DomainEvent> {
  *   .thenRejects(/already dead/);
  * ```
  */
-export function specification<S, C extends Command, E extends DomainEvent>(aggregate: Aggregate<S, C, E>, id: string) {
+export function specification<S, C extends Command, E extends DomainEvent>(
+  aggregate: Aggregate<S, C, E>,
+  id: string,
+) {
   return {
     given(...history: E[]) {
-      const past = history.reduce((state, event) => evolve(aggregate, state, event), initial(aggregate, id));
+      const past = history.reduce(
+        (state, event) => evolve(aggregate, state, event),
+        initial(aggregate, id),
+      );
       return {
         when(command: C): Then<S, E> {
           const run = () => decide(aggregate, past, command);

@@ -103,7 +103,8 @@ describe('local Kafka process', () => {
   });
 
   it('given the jars, when started, then a KRaft broker answers kafkajs, keeps data across stop/start and stops for good on dispose', async (context) => {
-    if (!broker) return context.skip('no Kafka jars: `npm test` or `npm run brokers:install` fetches them');
+    if (!broker)
+      return context.skip('no Kafka jars: `npm test` or `npm run brokers:install` fetches them');
     expect(broker).toMatchObject({ kind: 'kafka', via: 'process' });
     expect(broker.label).toMatch(/^Apache Kafka \d+\.\d+\.\d+ \(local KRaft process\)$/);
     expect(await readFile(join(dataDir, 'server.properties'), 'utf8')).toContain(
