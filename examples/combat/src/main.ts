@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { commandHandler, InMemoryCheckpoints, storeSource } from '@eventfan/core';
-import type { EventStore } from '@eventfan/core';
+import { commandHandler } from '@eventfan/core';
 import { Combat, STARTING_HITPOINTS } from './combat.js';
-import { connectTargets } from './brokers.js';
+import { connectTargets, type Targets } from './brokers.js';
 import { fight } from './fight.js';
 import { Leaderboard } from './leaderboard.js';
 import { startLocalBrokers } from './local-brokers.js';
@@ -37,20 +36,16 @@ try {
   // A fresh ogre each run, so a persistent store's earlier fights do not get in the way.
   const ogre = `ogre-${Date.now().toString(36)}`;
   await fight(combat, ogre, console.log);
-  await showLeaderboard(targets.store, ogre);
+  await showLeaderboard(targets, ogre);
 } finally {
   await targets.close();
   await local?.stop();
 }
 
-/** The leaderboard projection, rebuilt from the beginning of the store's log by a subscription. */
-async function showLeaderboard(store: EventStore, entityId: string): Promise<void> {
+/** The leaderboard projection, rebuilt from the beginning by a subscription. */
+async function showLeaderboard(targets: Targets, entityId: string): Promise<void> {
   const board = new Leaderboard(STARTING_HITPOINTS);
-  const source = storeSource({
-    store,
-    checkpoints: new InMemoryCheckpoints(),
-    aggregates: ['combat'],
-  });
+  const source = targets.leaderboardSource(`leaderboard-${entityId}`);
   const subscription = board.follow(source);
   const deadline = Date.now() + 10_000;
   while (!board.standings().some((s) => s.entityId === entityId && s.dead)) {
@@ -59,7 +54,7 @@ async function showLeaderboard(store: EventStore, entityId: string): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await subscription.stop();
-  console.log(`\nleaderboard (a subscription to ${store.name}'s log, rebuilt from the start):`);
+  console.log(`\nleaderboard (a subscription to ${source.name}, rebuilt from the start):`);
   for (const s of board.standings().slice(0, 5)) {
     const dead = s.dead ? ' — dead' : '';
     console.log(`  ${s.entityId}: ${s.hitpoints} hitpoints after ${s.attacks} attacks${dead}`);
