@@ -213,16 +213,7 @@ export class TargetWorker {
   #backOff(failures: number): Promise<void> {
     const { minTimeoutMs, maxTimeoutMs } = this.#settings.retry;
     const delay = Math.min(maxTimeoutMs, minTimeoutMs * 2 ** (failures - 1)) * (1 + Math.random());
-    return new Promise((resolve) => {
-      const signal = this.#stopping.signal;
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.min(delay, maxTimeoutMs));
-      signal.addEventListener('abort', done, { once: true });
-    });
+    return pause(Math.min(delay, maxTimeoutMs), this.#stopping.signal);
   }
 
   async #publishPage(page: readonly LoggedEnvelope[]): Promise<void> {
@@ -273,42 +264,66 @@ export class TargetWorker {
     }
   }
 
+  /**
+   * A send, then — when it failed retriably — p-retry's backoff and jitter for the attempts after
+   * it. The first attempt runs bare: the retry machinery per publish cost a page of many streams
+   * more than its sending did.
+   */
   async #withRetry<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await this.#attempt(send);
+    } catch (error) {
+      if (
+        !isRetriable(error) ||
+        this.#stopping.signal.aborted ||
+        this.#settings.retry.retries === 0
+      ) {
+        throw error;
+      }
+      this.#failedAttempt(1, error);
+    }
     const { retry } = this.#settings;
+    await pause(retry.minTimeoutMs * (1 + Math.random()), this.#stopping.signal);
     const result = await pRetry(
       async () => {
-        const attempt = send();
-        this.#inFlight.add(attempt);
         try {
-          return await attempt;
+          return await this.#attempt(send);
         } catch (error) {
           // A refusal no retry can mend ends the target; anything else is retried.
           if (!isRetriable(error))
             throw new AbortError(error instanceof Error ? error : String(error));
           throw error;
-        } finally {
-          this.#inFlight.delete(attempt);
         }
       },
       {
         signal: this.#stopping.signal,
         // retry's `forever` keeps one timeout in hand; an infinite `retries` would build them all.
-        ...(Number.isFinite(retry.retries) ? { retries: retry.retries } : { forever: true }),
+        ...(Number.isFinite(retry.retries) ? { retries: retry.retries - 1 } : { forever: true }),
         minTimeout: retry.minTimeoutMs,
         maxTimeout: retry.maxTimeoutMs,
         randomize: true,
-        onFailedAttempt: (failure) => {
-          this.#state = 'retrying';
-          this.#lastError = failure.message;
-          this.#settings.report(
-            this.target,
-            `retrying (attempt ${failure.attemptNumber}): ${failure.message}`,
-          );
-        },
+        onFailedAttempt: (failure) => this.#failedAttempt(failure.attemptNumber + 1, failure),
       },
     );
     this.#state = 'running';
     return result;
+  }
+
+  /** One send, tracked so that stop() lets it finish. */
+  async #attempt<T>(send: () => Promise<T>): Promise<T> {
+    const attempt = send();
+    this.#inFlight.add(attempt);
+    try {
+      return await attempt;
+    } finally {
+      this.#inFlight.delete(attempt);
+    }
+  }
+
+  #failedAttempt(attempt: number, error: unknown): void {
+    this.#state = 'retrying';
+    this.#lastError = describeCause(error);
+    this.#settings.report(this.target, `retrying (attempt ${attempt}): ${this.#lastError}`);
   }
 
   async #save(position: LogPosition): Promise<void> {
@@ -341,4 +356,17 @@ export class TargetWorker {
     this.#state = error instanceof CheckpointConflict ? 'stood-down' : 'failed';
     this.#settings.report(this.target, `${this.#state}: ${this.#lastError}`);
   }
+}
+
+/** Waits `ms`, or less when the signal fires first. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
