@@ -23,8 +23,9 @@ import {
 } from '@eventfan/core';
 import { kafkaPublisher, type KafkaPublisher } from '@eventfan/dispatcher-kafka';
 import { acquireBroker, isMissing, kafkaBroker } from '@eventfan/testing';
-import { Kafka, logLevel, type Message } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { freshBatches, inLanes } from './batches.js';
+import { rawKafkaMessage } from './raw-kafka.js';
 import { comparePaired, type Paired, type SideResult } from './paired.js';
 import { formatRate, printTable } from './report.js';
 
@@ -78,7 +79,7 @@ async function singleDispatch(kafka: Kafka): Promise<void> {
         () => inLanes(batches, scenario.lanes, (b) => publisher.publish(publisher.prepare(b))),
         () =>
           inLanes(batches, scenario.lanes, (b) =>
-            producer.send({ topic: SINGLE_TOPIC, acks: -1, messages: b.map(rawMessage) }),
+            producer.send({ topic: SINGLE_TOPIC, acks: -1, messages: b.map(rawKafkaMessage) }),
           ),
         {
           events: scenario.events,
@@ -225,28 +226,6 @@ async function kcatRate(kafka: Kafka, brokers: string[]): Promise<number | undef
     await admin.disconnect();
   }
   return best;
-}
-
-/** The record a user of raw kafkajs would build: the same key, ce_ headers and JSON value. */
-function rawMessage(e: Envelope): Message {
-  return {
-    key: e.stream,
-    value: Buffer.from(JSON.stringify(e.data)),
-    headers: {
-      ce_specversion: '1.0',
-      ce_id: e.id,
-      ce_source: e.source,
-      ce_type: e.type,
-      ce_subject: e.stream,
-      ce_time: e.time,
-      'content-type': 'application/json',
-      ce_sequence: String(e.generation).padStart(20, '0'),
-      ce_partitionkey: e.stream,
-      ce_eventversion: e.version,
-      ce_aggregate: e.aggregate,
-      ce_correlationid: e.metadata.correlationId ?? '',
-    },
-  };
 }
 
 const broker = await acquireBroker(kafkaBroker);

@@ -30,6 +30,7 @@ import {
 import { acquireBroker, isMissing, natsBroker } from '@eventfan/testing';
 import { AckPolicy, connect, headers, type JetStreamManager, type NatsConnection } from 'nats';
 import { freshBatches, inLanes } from './batches.js';
+import { publishRaw } from './raw-nats.js';
 import { comparePaired, type SideResult } from './paired.js';
 import { formatRate, printTable } from './report.js';
 
@@ -62,29 +63,9 @@ async function singleDispatch(nc: NatsConnection, jsm: JetStreamManager): Promis
   let batches: Envelope[][] = [];
   const ours = () =>
     inLanes(batches, SINGLE.lanes, (batch) => publisher.publish(publisher.prepare(batch)));
-  const encoder = new TextEncoder();
   const raw = () =>
     inLanes(batches, SINGLE.lanes, async (batch) => {
-      for (const e of batch) {
-        const h = headers();
-        h.set('ce-specversion', '1.0');
-        h.set('ce-id', e.id);
-        h.set('ce-source', e.source);
-        h.set('ce-type', e.type);
-        h.set('ce-subject', e.stream);
-        h.set('ce-time', e.time);
-        h.set('ce-datacontenttype', 'application/json');
-        h.set('content-type', 'application/json');
-        h.set('ce-sequence', String(e.generation).padStart(20, '0'));
-        h.set('ce-partitionkey', e.stream);
-        h.set('ce-eventversion', e.version);
-        h.set('ce-aggregate', e.aggregate);
-        h.set('ce-correlationid', e.metadata.correlationId ?? '');
-        await js.publish(subjectOf(e), encoder.encode(JSON.stringify(e.data)), {
-          msgID: e.id,
-          headers: h,
-        });
-      }
+      for (const e of batch) await publishRaw(js, headers, subjectOf(e), e);
     });
   const measured = await comparePaired(ours, raw, {
     events: SINGLE.events,
