@@ -147,7 +147,7 @@ export function commandHandler<S, C extends Command, E extends DomainEvent>(
 
   /** Writes a snapshot when the append crossed a multiple of `snapshotEvery`. */
   async function snapshot(before: number, state: Versioned<S>): Promise<Error | undefined> {
-    if (every === 0 || !store.writeSnapshot) return undefined;
+    if (!store.writeSnapshot) return undefined;
     if (Math.floor(state.generation / every) === Math.floor(before / every)) return undefined;
     try {
       await store.writeSnapshot(state.stream, {
@@ -178,9 +178,11 @@ export function commandHandler<S, C extends Command, E extends DomainEvent>(
         position: { generation: e.generation },
       })),
     };
-    const events = stored.map(
-      (e) => ({ type: aggregate.events.nameOf(e.type), data: e.data }) as E,
-    );
+    // Replay checked every stored type; older versions come back in the current shape.
+    const events = stored.map((e) => {
+      const type = aggregate.events.nameOf(e.type) as E['type'];
+      return { type, data: aggregate.events.upcast(type, e.version, e.data) } as E;
+    });
     const complete = (receipts: readonly Receipt[]): Handled<S, E> => ({
       state: current,
       events,
