@@ -14,15 +14,7 @@
  * Run: npm run bench -- fanout   (NATS_URL / KAFKA_BROKERS, or the local brokers of @eventfan/testing)
  */
 import { cpus } from 'node:os';
-import {
-  commandHandler,
-  defineAggregate,
-  defineEvents,
-  InMemoryEventStore,
-  payload,
-  type EventOf,
-  type Publisher,
-} from '@eventfan/core';
+import { commandHandler, InMemoryEventStore, type Publisher } from '@eventfan/core';
 import { ensureStream, natsPublisher } from '@eventfan/dispatcher-nats';
 import { kafkaPublisher } from '@eventfan/dispatcher-kafka';
 import { acquireBroker, isMissing, kafkaBroker, natsBroker, type Broker } from '@eventfan/testing';
@@ -30,6 +22,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { connect, headers } from 'nats';
 import { brokerCpuMs } from './broker-cpu.js';
 import { formatRate, printTable } from './report.js';
+import { Ticker } from './ticker.js';
 
 const STREAMS = 64;
 const COMMANDS_PER_STREAM = 20;
@@ -37,20 +30,6 @@ const COMMANDS_PER_STREAM = 20;
 const ROUNDS = 11;
 const NATS_STREAM = 'EVENTFAN_FANOUT_BENCH';
 const TOPIC = 'eventfan-fanout-bench';
-
-const BenchEvent = defineEvents(
-  'BenchEvent',
-  { version: '1.0', source: 'events://eventfan.dev/bench' },
-  { Ticked: payload<{ n: number; text: string }>() },
-);
-type BenchEvent = EventOf<typeof BenchEvent>;
-const Ticker = defineAggregate<{ ticks: number }, { type: 'Tick'; n: number }, BenchEvent>({
-  name: 'ticker',
-  events: BenchEvent,
-  initialState: () => ({ ticks: 0 }),
-  handle: { Tick: (_, { n }) => BenchEvent.event('Ticked', { n, text: `tick ${n}` }) },
-  apply: { Ticked: (state) => ({ ticks: state.ticks + 1 }) },
-});
 
 interface Setup {
   readonly name: string;

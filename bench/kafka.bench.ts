@@ -12,19 +12,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { envelopeToKafkaRecord } from '@eventfan/cloudevents';
-import {
-  commandHandler,
-  defineAggregate,
-  defineEvents,
-  InMemoryEventStore,
-  payload,
-  type Envelope,
-  type EventOf,
-} from '@eventfan/core';
-import { kafkaPublisher, type KafkaPublisher } from '@eventfan/dispatcher-kafka';
+import type { Envelope } from '@eventfan/core';
+import { kafkaPublisher } from '@eventfan/dispatcher-kafka';
 import { acquireBroker, isMissing, kafkaBroker } from '@eventfan/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { freshBatches, inLanes } from './batches.js';
+import { handleCommands, percentile } from './ticker.js';
 import { rawKafkaMessage } from './raw-kafka.js';
 import { comparePaired, type Paired, type SideResult } from './paired.js';
 import { formatRate, printTable } from './report.js';
@@ -48,20 +41,6 @@ const SINGLE: readonly Scenario[] = [
 /** Paired rounds per scenario, after one warm-up round (a fresh broker's JIT is cold, and ours). */
 const ROUNDS = 6;
 const CONCURRENT = { commands: 25_600, streams: 64, latencyCommands: 2_000, kcatRuns: 3 };
-
-const BenchEvent = defineEvents(
-  'BenchEvent',
-  { version: '1.0', source: 'events://eventfan.dev/bench' },
-  { Ticked: payload<{ n: number; text: string }>() },
-);
-type BenchEvent = EventOf<typeof BenchEvent>;
-const Ticker = defineAggregate<{ ticks: number }, { type: 'Tick'; n: number }, BenchEvent>({
-  name: 'ticker',
-  events: BenchEvent,
-  initialState: () => ({ ticks: 0 }),
-  handle: { Tick: (_, { n }) => BenchEvent.event('Ticked', { n, text: `tick ${n}` }) },
-  apply: { Ticked: (state) => ({ ticks: state.ticks + 1 }) },
-});
 
 const cpu = (side: SideResult) => `node CPU ${side.cpuMicrosPerEvent.toFixed(1)} µs/event`;
 const ms = (v: number) => `${v.toFixed(2)} ms`;
@@ -116,46 +95,14 @@ async function singleDispatch(kafka: Kafka): Promise<void> {
   );
 }
 
-/** `lanes` streams, each handling its commands one after the other; every command's latency. */
-async function handleCommands(
-  publisher: KafkaPublisher,
-  commands: number,
-  lanes: number,
-): Promise<{ perSecond: number; latencies: number[] }> {
-  const ticker = commandHandler({
-    aggregate: Ticker,
-    store: new InMemoryEventStore(),
-    publishers: [publisher],
-  });
-  const run = Math.random().toString(36).slice(2, 8);
-  const latencies: number[] = [];
-  const perLane = commands / lanes;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: lanes }, async (_, lane) => {
-      for (let n = 0; n < perLane; n++) {
-        const began = performance.now();
-        await ticker.handle(`${run}-${lane}`, { type: 'Tick', n });
-        latencies.push(performance.now() - began);
-      }
-    }),
-  );
-  return { perSecond: commands / ((performance.now() - start) / 1000), latencies };
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
 async function concurrent(kafka: Kafka, brokers: string[]): Promise<void> {
   const publisher = kafkaPublisher({
     kafka: { brokers, logLevel: logLevel.NOTHING },
     topic: () => CONCURRENT_TOPIC,
   });
-  await handleCommands(publisher, CONCURRENT.streams * 40, CONCURRENT.streams); // warm-up
-  const wide = await handleCommands(publisher, CONCURRENT.commands, CONCURRENT.streams);
-  const one = await handleCommands(publisher, CONCURRENT.latencyCommands, 1);
+  await handleCommands([publisher], CONCURRENT.streams * 40, CONCURRENT.streams); // warm-up
+  const wide = await handleCommands([publisher], CONCURRENT.commands, CONCURRENT.streams);
+  const one = await handleCommands([publisher], CONCURRENT.latencyCommands, 1);
   await publisher.close();
   const latency = (r: { latencies: number[] }) =>
     `p50 ${ms(percentile(r.latencies, 50))}, p99 ${ms(percentile(r.latencies, 99))}`;

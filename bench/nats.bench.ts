@@ -10,26 +10,12 @@
  *   reading the same messages from a fresh durable consumer each, in paired rounds.
  * Run: npm run bench -- nats   (NATS_URL, or a nats-server from `bash scripts/install-nats.sh`)
  */
-import {
-  commandHandler,
-  defineAggregate,
-  defineEvents,
-  InMemoryEventStore,
-  payload,
-  subscribe,
-  type Envelope,
-  type EventOf,
-} from '@eventfan/core';
-import {
-  ensureStream,
-  natsPublisher,
-  natsSource,
-  subjectToken,
-  type NatsPublisher,
-} from '@eventfan/dispatcher-nats';
+import { subscribe, type Envelope } from '@eventfan/core';
+import { ensureStream, natsPublisher, natsSource, subjectToken } from '@eventfan/dispatcher-nats';
 import { acquireBroker, isMissing, natsBroker } from '@eventfan/testing';
 import { AckPolicy, connect, headers, type JetStreamManager, type NatsConnection } from 'nats';
 import { freshBatches, inLanes } from './batches.js';
+import { BenchEvent, handleCommands, percentile } from './ticker.js';
 import { publishRaw } from './raw-nats.js';
 import { comparePaired, type SideResult } from './paired.js';
 import { formatRate, printTable } from './report.js';
@@ -38,20 +24,6 @@ const STREAM = 'EVENTFAN_BENCH';
 const SINGLE = { events: 20_000, perDispatch: 4, lanes: 64, rounds: 5 };
 const CONCURRENT = { commands: 12_800, streams: 64, latencyCommands: 2_000 };
 const SUBSCRIBE = { events: Number(process.env['SUB_EVENTS'] ?? 20_000), rounds: 5 };
-
-const BenchEvent = defineEvents(
-  'BenchEvent',
-  { version: '1.0', source: 'events://eventfan.dev/bench' },
-  { Ticked: payload<{ n: number; text: string }>() },
-);
-type BenchEvent = EventOf<typeof BenchEvent>;
-const Ticker = defineAggregate<{ ticks: number }, { type: 'Tick'; n: number }, BenchEvent>({
-  name: 'ticker',
-  events: BenchEvent,
-  initialState: () => ({ ticks: 0 }),
-  handle: { Tick: (_, { n }) => BenchEvent.event('Ticked', { n, text: `tick ${n}` }) },
-  apply: { Ticked: (state) => ({ ticks: state.ticks + 1 }) },
-});
 
 const cpu = (side: SideResult) => `node CPU ${side.cpuMicrosPerEvent.toFixed(1)} µs/event`;
 
@@ -87,52 +59,20 @@ async function singleDispatch(nc: NatsConnection, jsm: JetStreamManager): Promis
   );
 }
 
-/** `lanes` streams, each handling its commands one after the other; every command's latency. */
-async function handleCommands(
-  publisher: NatsPublisher | undefined,
-  commands: number,
-  lanes: number,
-): Promise<{ perSecond: number; latencies: number[] }> {
-  const ticker = commandHandler({
-    aggregate: Ticker,
-    store: new InMemoryEventStore(),
-    publishers: publisher ? [publisher] : [],
-  });
-  const run = Math.random().toString(36).slice(2, 8);
-  const latencies: number[] = [];
-  const perLane = commands / lanes;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: lanes }, async (_, lane) => {
-      for (let n = 0; n < perLane; n++) {
-        const began = performance.now();
-        await ticker.handle(`${run}-${lane}`, { type: 'Tick', n });
-        latencies.push(performance.now() - began);
-      }
-    }),
-  );
-  return { perSecond: commands / ((performance.now() - start) / 1000), latencies };
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
 async function concurrent(nc: NatsConnection, jsm: JetStreamManager): Promise<void> {
   const publisher = natsPublisher({ connection: nc, headers, prefix: 'bench' });
-  await handleCommands(publisher, CONCURRENT.commands, CONCURRENT.streams); // warm-up
+  await handleCommands([publisher], CONCURRENT.commands, CONCURRENT.streams); // warm-up
   // The best of three rounds: the machine is shared, and a round can lose a core to others.
   const rounds = [];
   for (let i = 0; i < 3; i++) {
     await jsm.streams.purge(STREAM);
-    rounds.push(await handleCommands(publisher, CONCURRENT.commands, CONCURRENT.streams));
+    rounds.push(await handleCommands([publisher], CONCURRENT.commands, CONCURRENT.streams));
   }
   const wide = rounds.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
-  const one = await handleCommands(publisher, CONCURRENT.latencyCommands, 1);
+  const one = await handleCommands([publisher], CONCURRENT.latencyCommands, 1);
   await publisher.close();
   // The same commands without a publisher: the most the store and handler allow here.
-  const alone = await handleCommands(undefined, CONCURRENT.commands, CONCURRENT.streams);
+  const alone = await handleCommands([], CONCURRENT.commands, CONCURRENT.streams);
   const ms = (v: number) => `${v.toFixed(2)} ms`;
   const latency = (r: { latencies: number[] }) =>
     `p50 ${ms(percentile(r.latencies, 50))}, p99 ${ms(percentile(r.latencies, 99))}`;
