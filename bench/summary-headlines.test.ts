@@ -23,7 +23,13 @@ describe('parseHeadlines', () => {
       'Error: 3 brokers down',
     ].join('\n');
     expect(parseHeadlines(output).map(({ line: _, ...h }) => h)).toEqual([
-      { label: 'emmett 1000x20', value: 1.53, unit: 'x' },
+      {
+        label: 'emmett 1000x20',
+        value: 1.53,
+        unit: 'x',
+        target: { op: '>=', value: 1.5 },
+        pass: true,
+      },
       {
         label: 'relay nats',
         value: 0.94,
