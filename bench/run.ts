@@ -4,6 +4,8 @@
  * `npm run bench` for all, `npm run bench -- kafka nats` for some. Each bench's output is echoed
  * and its headline lines saved in `bench/results/<name>.json`; then `bench/results/README.md` and
  * the root README's table are rebuilt from every result file present (bench/summary.ts).
+ * The packages are built first and the benches import their `dist`: the JavaScript tsc emits is
+ * what users run (tsx's transform of the sources adds a `__name` call per function it creates).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -60,6 +62,7 @@ const names =
 const started = Date.now();
 const context = { commit: commit(root) };
 const compileErrors = typeErrors();
+buildPackages();
 const brokers = await shareBrokers(names);
 let failed = 0;
 try {
@@ -102,7 +105,6 @@ async function runOne(name: string, budgetSeconds: number): Promise<BenchResult>
     process.execPath,
     [
       '--expose-gc',
-      '--conditions=@eventfan/source',
       '--import',
       'tsx',
       join(here, `${name}.bench.ts`),
@@ -169,6 +171,16 @@ function lastLine(text: string): string {
     .filter((l) => l && !l.startsWith('at '))
     .at(-1);
   return line ? `: ${line.slice(0, 200)}` : '';
+}
+
+/** `npm run build` (turbo: only what changed since the last build is rebuilt). */
+function buildPackages(): void {
+  const run = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, encoding: 'utf8' });
+  if (run.status !== 0) {
+    console.error(run.stdout, run.stderr);
+    console.error('bench: the packages do not build; nothing was measured');
+    process.exit(1);
+  }
 }
 
 /** tsc's errors for the bench project, one line each (`bench/x.bench.ts(1,2): error TS…`). */

@@ -238,10 +238,78 @@ describe('relay', () => {
     expect(bus.received.map((e) => e.generation)).toEqual(range(5));
   });
 
+  it('publishes the next page while one is acknowledged, and saves checkpoints in page order', async () => {
+    const store = await stored(4, 4); // one event per stream: t0..t3
+    const held = new InMemoryPublisher({ name: 'held' });
+    const gates: (() => void)[] = [];
+    const publish = held.publish.bind(held);
+    held.publish = async (prepared, context) => {
+      await new Promise<void>((open) => gates.push(open));
+      return publish(prepared, context);
+    };
+    const checkpoints = new InMemoryCheckpoints();
+    const outbox = relay({ store, publishers: [held], checkpoints, batchSize: 1, ...fast });
+    outbox.start();
+    await until(() => gates.length === 2);
+    await tick();
+    expect(gates).toHaveLength(2); // the default window: two pages, the third waits
+    (gates[1] as () => void)(); // the second page is acknowledged first
+    await tick();
+    expect((await checkpoints.load('relay/held'))?.position).toBe('');
+    expect(outbox.status()[0]?.lag).toBe(2);
+    (gates[0] as () => void)();
+    await until(() => gates.length === 4);
+    expect((await checkpoints.load('relay/held'))?.position).toBe('2');
+    for (const open of gates.slice(2)) open();
+    await outbox.caughtUp();
+    await outbox.stop();
+    expect((await checkpoints.load('relay/held'))?.position).toBe('4');
+    expect(held.received.map((e) => e.stream)).toEqual([
+      'tally-t1',
+      'tally-t0',
+      'tally-t2',
+      'tally-t3',
+    ]);
+  });
+
+  it("keeps a stream's order across pages in flight while an earlier page is retried", async () => {
+    const store = await stored(4, 2); // t0 #1, t1 #1, t0 #2, t1 #2: pages of one event
+    const bus = new InMemoryPublisher({ name: 'bus' });
+    const publish = bus.publish.bind(bus);
+    let refusals = 3;
+    bus.publish = async (prepared, context) => {
+      const [first] = prepared.envelopes;
+      if (first?.stream === 'tally-t0' && first.generation === 1 && refusals-- > 0) {
+        bus.calls.push({ envelopes: prepared.envelopes, context });
+        throw new BrokerUnavailable('bus', 'connection refused');
+      }
+      return publish(prepared, context);
+    };
+    const outbox = relay({
+      store,
+      publishers: [bus],
+      checkpoints: new InMemoryCheckpoints(),
+      batchSize: 1,
+      pagesInFlight: 4,
+      ...fast,
+    });
+    outbox.start();
+    await outbox.caughtUp();
+    await outbox.stop();
+    expect(perStream(bus)).toEqual({ 'tally-t0': [1, 2], 'tally-t1': [1, 2] });
+    const sent = bus.calls.map((c) => `${c.envelopes[0]?.stream}#${c.envelopes[0]?.generation}`);
+    // t0 #1 failed three times; t0 #2 went only after it, though its page was read meanwhile.
+    expect(sent.indexOf('tally-t0#2')).toBeGreaterThan(sent.lastIndexOf('tally-t0#1'));
+    expect(sent.filter((c) => c === 'tally-t0#1')).toHaveLength(4);
+  });
+
   it('refuses bad options with a clear error', () => {
     const store = new InMemoryEventStore();
     const checkpoints = new InMemoryCheckpoints();
     expect(() => relay({ store, publishers: [], checkpoints, batchSize: 0 })).toThrow(/batchSize/);
+    expect(() => relay({ store, publishers: [], checkpoints, pagesInFlight: 0 })).toThrow(
+      /pagesInFlight must be a whole number >= 1, got 0/,
+    );
     expect(() =>
       relay({ store, publishers: [new InMemoryPublisher(), new InMemoryPublisher()], checkpoints }),
     ).toThrow(/two targets are named "memory"/);
@@ -261,6 +329,15 @@ describe('file checkpoints', () => {
     expect(await second.save('relay/a', '13', 1)).toBe(2);
   });
 });
+
+async function tick(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1_000 && !condition(); i++) await tick();
+  expect(condition()).toBe(true);
+}
 
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i + 1);

@@ -14,6 +14,12 @@ export interface RelayOptions {
   readonly aggregates?: readonly string[];
   /** Events read and published per page: bounds the relay's memory. Default 256. */
   readonly batchSize?: number;
+  /**
+   * Pages a target publishes at once: the next page is read and encoded while the broker
+   * acknowledges the one before. Default 2; 1 publishes a page at a time. A restart sends again
+   * up to this many pages past the checkpoint (brokers or consumers drop them by id).
+   */
+  readonly pagesInFlight?: number;
   /** How long a target at the end of the log waits before reading again; default 100 ms. */
   readonly idleMs?: number;
   readonly retry?: RelayRetry;
@@ -51,8 +57,9 @@ export interface Relay {
 export function relay(options: RelayOptions): Relay {
   const name = options.name ?? 'relay';
   const batchSize = options.batchSize ?? 256;
+  const pagesInFlight = options.pagesInFlight ?? 2;
   const idleMs = options.idleMs ?? 100;
-  checkOptions(options, batchSize, idleMs);
+  checkOptions(options, batchSize, pagesInFlight, idleMs);
   const deadLetters = options.deadLetters ?? new InMemoryDeadLetters();
   const workers = options.publishers.map(
     (publisher) =>
@@ -63,6 +70,7 @@ export function relay(options: RelayOptions): Relay {
         key: `${name}/${publisher.name}`,
         aggregates: options.aggregates,
         batchSize,
+        pagesInFlight,
         idleMs,
         retry: {
           retries: options.retry?.retries ?? Number.POSITIVE_INFINITY,
@@ -118,7 +126,12 @@ export function relay(options: RelayOptions): Relay {
 const isLive = (state: TargetStatus['state']) =>
   state === 'running' || state === 'retrying' || state === 'starting';
 
-function checkOptions(options: RelayOptions, batchSize: number, idleMs: number): void {
+function checkOptions(
+  options: RelayOptions,
+  batchSize: number,
+  pagesInFlight: number,
+  idleMs: number,
+): void {
   const fail = (what: string) => {
     throw new TypeError(`relay: ${what}`);
   };
@@ -134,5 +147,7 @@ function checkOptions(options: RelayOptions, batchSize: number, idleMs: number):
   }
   if (!Number.isInteger(batchSize) || batchSize < 1)
     fail(`batchSize must be a whole number >= 1, got ${batchSize}`);
+  if (!Number.isInteger(pagesInFlight) || pagesInFlight < 1)
+    fail(`pagesInFlight must be a whole number >= 1, got ${pagesInFlight}`);
   if (!(idleMs >= 0)) fail(`idleMs must be >= 0, got ${idleMs}`);
 }

@@ -41,6 +41,7 @@ export interface WorkerSettings {
   readonly key: string;
   readonly aggregates: readonly string[] | undefined;
   readonly batchSize: number;
+  readonly pagesInFlight: number;
   readonly idleMs: number;
   readonly retry: Required<RelayRetry>;
   readonly onRefused: 'park' | 'stop';
@@ -68,6 +69,8 @@ export class TargetWorker {
   #inPass = false;
   /** Sends under way, which a stop lets finish before the loop ends. */
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Each stream's last run handed to the publisher and not yet settled: the next one waits. */
+  readonly #tails = new Map<string, Promise<void>>();
 
   constructor(publisher: Publisher, settings: WorkerSettings) {
     this.#publisher = publisher;
@@ -162,12 +165,24 @@ export class TargetWorker {
     this.#state = 'running';
   }
 
-  /** One read to the current end of the log; true when it published anything. */
+  /**
+   * One read to the current end of the log; true when it published anything. Up to
+   * `pagesInFlight` pages are published at once — the next page is read and encoded while the
+   * broker acknowledges the one before — and checkpoints are saved in page order, each once its
+   * page and every page before it are acknowledged.
+   */
   async #pass(): Promise<boolean> {
-    const { store, aggregates, batchSize } = this.#settings;
+    const { store, aggregates, batchSize, pagesInFlight } = this.#settings;
     let moved = false;
     this.#inPass = true;
     const after = this.#position ? { after: this.#position } : {};
+    const window: { readonly done: Promise<void>; readonly page: readonly LoggedEnvelope[] }[] = [];
+    const settleOldest = async () => {
+      const { done, page } = window.shift() as (typeof window)[number];
+      await done;
+      await this.#save((page[page.length - 1] as LoggedEnvelope).position);
+      this.#lag -= page.length;
+    };
     try {
       for await (const page of store.readAll({
         ...after,
@@ -175,14 +190,22 @@ export class TargetWorker {
         ...(aggregates ? { aggregates } : {}),
       })) {
         if (page.length === 0) continue;
-        this.#lag = page.length;
+        this.#lag += page.length;
         this.#caughtUp = false;
-        await this.#publishPage(page);
-        await this.#save((page[page.length - 1] as LoggedEnvelope).position);
-        this.#lag = 0;
+        const done = this.#publishPage(page);
+        // Awaited in turn below; until then a failure must not count as unhandled.
+        done.catch(() => {});
+        window.push({ done, page });
         moved = true;
+        if (window.length >= pagesInFlight) await settleOldest();
         if (this.#stopping.signal.aborted) break;
       }
+      while (window.length > 0) await settleOldest();
+    } catch (error) {
+      // The next pass starts from the last checkpoint: nothing of this one may still be sending.
+      await Promise.allSettled(window.map((w) => w.done));
+      this.#lag = 0;
+      throw error;
     } finally {
       this.#inPass = false;
     }
@@ -221,9 +244,27 @@ export class TargetWorker {
     const positions = new Map(page.map((e) => [e.envelope.id, e.position]));
     await Promise.all(
       streamRuns(page.map((e) => e.envelope)).map((run) =>
-        this.#publishRun(run, positions.get(run[0]?.id ?? '') ?? last),
+        this.#inStreamOrder(run, positions.get(run[0]?.id ?? '') ?? last),
       ),
     );
+  }
+
+  /**
+   * A run goes once the stream's run of the page before is acknowledged, retries included: a
+   * stream's events never overtake each other, whatever pages are in flight.
+   */
+  #inStreamOrder(run: readonly Envelope[], position: LogPosition): Promise<void> {
+    const stream = (run[0] as Envelope).stream;
+    const before = this.#tails.get(stream);
+    const mine = before
+      ? before.then(() => this.#publishRun(run, position))
+      : this.#publishRun(run, position);
+    this.#tails.set(stream, mine);
+    const forget = () => {
+      if (this.#tails.get(stream) === mine) this.#tails.delete(stream);
+    };
+    mine.then(forget, forget);
+    return mine;
   }
 
   /** A stream's run: prepared whole, or — when refused — event by event, parking the refused. */
