@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Journal } from './journal.js';
 import {
   DELETED_STREAM,
   METADATA_EVENT_TYPE,
@@ -19,7 +20,8 @@ import {
  * keeps counting revisions) and tombstones (gone for good), each written as EventStoreDB writes it:
  * a `$metadata` event in `$$<stream>`, a `$streamDeleted` record. One log holds every event in
  * commit order for `$all`. The rules follow the server's commit
- * check; `revision` is a stream's event number (first event = 0), `-1` means no stream.
+ * check; `revision` is a stream's event number (first event = 0), `-1` means no stream. With a
+ * journal, every write is in its file too and a log made on the same file starts with them.
  */
 
 /** What a writer expects: any state, no stream, some stream, or an exact last revision. */
@@ -72,6 +74,14 @@ export class MemoryLog {
   readonly #all: RecordedEvent[] = [];
   readonly #watchers = new Set<() => void>();
   #position = 0;
+  readonly #journal: Journal | undefined;
+  /** The records of the write under way, for the journal. */
+  #unjournaled: RecordedEvent[] = [];
+
+  constructor(journal?: Journal) {
+    this.#journal = journal;
+    for (const recorded of journal?.read() ?? []) this.#restore(recorded);
+  }
 
   /** The last revision of a stream (-1 when it has none), for WrongExpectedVersion answers. */
   current(stream: string): number {
@@ -133,7 +143,7 @@ export class MemoryLog {
     if (wasSoftDeleted) this.#truncateBefore(streamName, current + 1);
     if (original !== undefined && originalWasSoftDeleted)
       this.#truncateBefore(original, this.current(original) + 1);
-    this.#notify();
+    this.#committed();
     return { kind: 'written', revision: this.current(streamName), position };
   }
 
@@ -278,7 +288,7 @@ export class MemoryLog {
       expected === current;
     if (!matches) return { kind: 'wrong-expected-version', current };
     const { position } = write();
-    this.#notify();
+    this.#committed();
     return { kind: 'written', revision: current, position };
   }
 
@@ -304,16 +314,28 @@ export class MemoryLog {
     const created = BigInt(Date.now()) * 10_000n;
     const recorded = { ...event, stream: streamName, revision, position: this.#position, created };
     this.#all.push(recorded);
-    this.#position +=
-      RECORD_OVERHEAD +
-      streamName.length +
-      event.type.length +
-      event.data.length +
-      event.metadata.length;
+    this.#position += recordSize(recorded);
+    if (this.#journal) this.#unjournaled.push(recorded);
     return recorded;
   }
 
-  #notify(): void {
+  /** A record of the journal back where it was written, with the id it was appended under. */
+  #restore(recorded: RecordedEvent): void {
+    const stream = this.#streams.get(recorded.stream) ?? this.#create(recorded.stream);
+    if (isTombstone(recorded)) stream.tombstoned = true;
+    else {
+      stream.events.push(recorded);
+      // The server's own events (a delete's metadata, `$tb`) have random ids: no harm indexed.
+      this.#ids.set(recorded.id, { stream: recorded.stream, revision: Number(recorded.revision) });
+    }
+    this.#all.push(recorded);
+    this.#position = recorded.position + recordSize(recorded);
+  }
+
+  /** Ends a write: its records into the journal before anyone hears of them, then the watchers. */
+  #committed(): void {
+    this.#journal?.write(this.#unjournaled);
+    this.#unjournaled = [];
     for (const watcher of this.#watchers) watcher();
   }
 
@@ -322,6 +344,16 @@ export class MemoryLog {
     this.#streams.set(streamName, stream);
     return stream;
   }
+}
+
+/** The bytes a record takes in the log, so that positions grow as byte offsets do. */
+function recordSize(recorded: RecordedEvent): number {
+  const { stream, type, data, metadata } = recorded;
+  return RECORD_OVERHEAD + stream.length + type.length + data.length + metadata.length;
+}
+
+function isTombstone(recorded: RecordedEvent): boolean {
+  return recorded.revision === DELETED_STREAM && recorded.type === TOMBSTONE_EVENT_TYPE;
 }
 
 /** An event the server writes itself (metadata, tombstone), with an id of its own. */

@@ -1,6 +1,7 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { FaultPlan, type EsdbFault, type EsdbOperation } from './faults.js';
 import { featuresService } from './features-service.js';
+import { Journal } from './journal.js';
 import { MemoryLog } from './memory-log.js';
 import { loadProtocol } from './protocol.js';
 import type { ProtocolSource } from './protocol-source.js';
@@ -17,6 +18,12 @@ export interface EsdbTestServerOptions {
   readonly port?: number;
   /** Bytes of event data one append may carry; EventStoreDB's default is 1 MiB. */
   readonly maxAppendSize?: number;
+  /**
+   * Keeps the log in this file as well as in memory, and starts with what the file holds: a
+   * server in a process of its own, SIGKILLed and started again on the file, has every write it
+   * answered. Default: in memory only.
+   */
+  readonly dataFile?: string;
   /**
    * Whose generated protocol to serve with; default: the client package this process already
    * loaded, else @eventstore/db-client. It must be the one your client uses (see loadProtocol).
@@ -59,7 +66,9 @@ export async function startEsdbTestServer(
 ): Promise<EsdbTestServer> {
   const protocol = loadProtocol(options.client);
   const host = options.host ?? '127.0.0.1';
-  const log = new MemoryLog();
+  const log = new MemoryLog(
+    options.dataFile === undefined ? undefined : new Journal(options.dataFile),
+  );
   const faults = new FaultPlan();
   const subscriptions = new Set<() => void>();
   let port = options.port ?? 0;
