@@ -104,13 +104,18 @@ export interface EsdbReadableOptions {
 
 /**
  * A catch-up subscription of either client: a Node object-mode Readable of resolved events that
- * also emits `caughtUp`. Read with `read()` so that a slow handler holds the server back.
+ * also emits `confirmation` and `caughtUp`. Read with `read()` so that a slow handler holds the
+ * server back.
  */
 export interface EsdbSubscription {
   read(): EsdbResolvedEvent | null;
-  on(event: 'readable' | 'end' | 'close', listener: () => void): unknown;
+  /** `confirmation`: the server accepted the subscription, the first thing it sends. */
+  on(event: 'readable' | 'end' | 'close' | 'confirmation', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
-  removeListener(event: 'readable' | 'end' | 'close', listener: () => void): unknown;
+  removeListener(
+    event: 'readable' | 'end' | 'close' | 'confirmation',
+    listener: () => void,
+  ): unknown;
   removeListener(event: 'error', listener: (error: Error) => void): unknown;
   once(event: 'close', listener: () => void): unknown;
   /** True once the stream emitted `close`. */

@@ -26,5 +26,5 @@ export { esdbEventStore } from './store.js';
 export type { EsdbCheckpointsOptions } from './checkpoints.js';
 export { CHECKPOINT_EVENT_TYPE, esdbCheckpoints } from './checkpoints.js';
 export type { ParkedInfo } from './dead-letter.js';
-export type { EsdbSource, EsdbSourceOptions } from './source.js';
+export type { EsdbSource, EsdbSourceOptions, EsdbSourceRetry } from './source.js';
 export { esdbSource } from './source.js';

@@ -3,12 +3,13 @@ import type { EsdbRecordedEvent, EsdbSubscription } from './client.js';
 /**
  * Takes a catch-up subscription's events in batches: whatever the client has buffered, up to
  * `size`, waiting only when it has none. Pulled with `read()`, so a handler that is slow leaves
- * events on the server instead of piling them up here. `close` cancels the subscription and
- * removes every listener this reader added.
+ * events on the server instead of piling them up here. `onConfirmed` hears that the server accepted
+ * the subscription. `close` cancels the subscription and removes every listener this reader added.
  */
 export class SubscriptionReader {
   readonly #subscription: EsdbSubscription;
   readonly #size: number;
+  readonly #onConfirmed: () => void;
   #failure: Error | undefined;
   #ended = false;
   #wake: (() => void) | undefined;
@@ -22,9 +23,11 @@ export class SubscriptionReader {
     this.#wake?.();
   };
 
-  constructor(subscription: EsdbSubscription, size: number) {
+  constructor(subscription: EsdbSubscription, size: number, onConfirmed: () => void) {
     this.#subscription = subscription;
     this.#size = size;
+    this.#onConfirmed = onConfirmed;
+    subscription.on('confirmation', onConfirmed);
     subscription.on('readable', this.#onReadable);
     subscription.on('end', this.#onEnd);
     subscription.on('close', this.#onEnd);
@@ -56,6 +59,7 @@ export class SubscriptionReader {
 
   async close(): Promise<void> {
     const subscription = this.#subscription;
+    subscription.removeListener('confirmation', this.#onConfirmed);
     subscription.removeListener('readable', this.#onReadable);
     subscription.removeListener('end', this.#onEnd);
     subscription.removeListener('close', this.#onEnd);

@@ -1,16 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { commandHandler, initial } from '@eventfan/core';
+import { commandHandler } from '@eventfan/core';
 import { startEsdbTestServer, type EsdbTestServer } from '@eventfan/testing/esdb-server';
 import { esdbEventStore } from '../src/index.js';
+import { kill, startChild } from './child.js';
 import type { ConsumerSettings, ConsumerState } from './children/consumer.child.js';
-import { counterNamed, freshId } from './fixtures.js';
+import { bumper, counterNamed, eachInOrder, freshId, generationsByStream } from './fixtures.js';
 import { until } from './source.js';
 
 /*
@@ -35,26 +35,13 @@ afterAll(async () => {
 });
 
 function start(settings: ConsumerSettings, duplicates: number[]): ChildProcess {
-  const script = fileURLToPath(new URL('./children/consumer.child.ts', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@eventfan/source', '--import', 'tsx', script, JSON.stringify(settings)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = startChild('consumer.child.ts', settings);
   const life = duplicates.push(0) - 1;
   child.stdout?.on('data', (chunk: Buffer) => {
     const last = /duplicates (\d+)\s*$/.exec(chunk.toString());
     if (last) duplicates[life] = Number(last[1]);
   });
-  // A child must not outlive a test run that crashed.
-  process.once('exit', () => child.kill('SIGKILL'));
   return child;
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
 }
 
 describe('esdbSource in a process SIGKILLed mid-stream (test server (emulator))', () => {
@@ -63,16 +50,7 @@ describe('esdbSource in a process SIGKILLed mid-stream (test server (emulator))'
     const store = esdbEventStore({ client });
     const aggregate = `killed${freshId()}`;
     const counter = counterNamed(aggregate);
-    const handler = commandHandler({ aggregate: counter, store });
-    // Each stream's state carried from one command to the next: no reload per command.
-    const states = Array.from({ length: STREAMS }, (_, s) => initial(counter, `s${s}`));
-    const write = async (from: number, to: number) => {
-      for (let i = from; i < to; i++) {
-        const s = i % STREAMS;
-        const state = states[s] as (typeof states)[number];
-        states[s] = (await handler.handleLoaded(state, { type: 'Bump', by: 1 })).state;
-      }
-    };
+    const write = bumper(commandHandler({ aggregate: counter, store }), STREAMS);
     const settings = {
       url: server.url,
       name: `killed-${freshId()}`,
@@ -105,18 +83,12 @@ describe('esdbSource in a process SIGKILLed mid-stream (test server (emulator))'
     await client.dispose();
 
     const seen = handled();
-    const perStream = new Map<string, number[]>();
-    for (const entry of seen) {
-      const [stream, generation] = entry.split('#') as [string, string];
-      perStream.set(stream, [...(perStream.get(stream) ?? []), Number(generation)]);
-    }
-    const each = Array.from({ length: TOTAL / STREAMS }, (_, i) => i + 1);
     console.info(
       `[consumer killed] ${seen.length} of ${TOTAL} handled, ${new Set(seen).size} distinct, lives ${duplicates.length}, duplicates suppressed per life ${duplicates.join('/')}; ${server.label}`,
     );
     expect(duplicates).toHaveLength(4);
     expect(seen).toHaveLength(TOTAL);
     expect(new Set(seen).size).toBe(TOTAL);
-    expect([...perStream.values()]).toEqual(Array.from({ length: STREAMS }, () => each));
+    expect(generationsByStream(seen)).toEqual(eachInOrder(STREAMS, TOTAL / STREAMS));
   }, 180_000);
 });

@@ -6,6 +6,7 @@ import {
   type EsdbClient,
   type EsdbRecordedEvent,
   type EsdbSubscriberClient,
+  type EsdbSubscription,
 } from '../src/index.js';
 
 /**
@@ -58,4 +59,27 @@ export async function readRecords(
 export async function esdbStoreHarness(url: string, connect: ClientFactory): Promise<StoreHarness> {
   const store = esdbEventStore({ client: connect(url), disposeClient: true });
   return { store, close: () => store.close() };
+}
+
+/**
+ * The client with the catch-up subscriptions it opens kept in `opened` (and shown to `onOpen`), to
+ * see how often a source subscribed and what it left on them; every other call goes to `client`.
+ */
+export function watchSubscriptions<C extends EsdbSubscriberClient>(
+  client: C,
+  onOpen: (subscription: EsdbSubscription) => void = () => {},
+): { readonly client: C; readonly opened: EsdbSubscription[] } {
+  const opened: EsdbSubscription[] = [];
+  const seen = (subscription: EsdbSubscription) => {
+    onOpen(subscription);
+    opened.push(subscription);
+    return subscription;
+  };
+  const watched = Object.assign(Object.create(client) as C, {
+    subscribeToAll: (...args: Parameters<EsdbSubscriberClient['subscribeToAll']>) =>
+      seen(client.subscribeToAll(...args)),
+    subscribeToStream: (...args: Parameters<EsdbSubscriberClient['subscribeToStream']>) =>
+      seen(client.subscribeToStream(...args)),
+  });
+  return { client: watched, opened };
 }
