@@ -103,12 +103,7 @@ async function runOne(name: string, budgetSeconds: number): Promise<BenchResult>
   }
   const child = spawn(
     process.execPath,
-    [
-      '--expose-gc',
-      '--import',
-      'tsx',
-      join(here, `${name}.bench.ts`),
-    ],
+    ['--expose-gc', '--import', 'tsx', join(here, `${name}.bench.ts`)],
     {
       cwd: root,
       detached: true,

@@ -30,7 +30,7 @@ const EVENTS = Number(process.env['EVENTFAN_BENCH_SUBSCRIBE_EVENTS'] ?? 10_000);
 const STREAM_LENGTH = 1_000;
 const AGGREGATE = 'benchsub';
 const BATCH = 256;
-const ROUNDS = 5;
+const ROUNDS = 9;
 /** Rounds of the comparison with a raw side that decodes nothing: a figure beside the headline. */
 const UNDECODED_ROUNDS = 3;
 

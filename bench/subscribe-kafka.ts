@@ -18,7 +18,7 @@ import { formatRate, printTable } from './report.js';
 
 const EVENTS = Number(process.env['EVENTFAN_BENCH_SUBSCRIBE_EVENTS'] ?? 20_000);
 const PER_STREAM = 1_000;
-const ROUNDS = 5;
+const ROUNDS = 9;
 /** Both consumers wait this long for more at most: the end of the topic is met as quickly. */
 const MAX_WAIT_MS = 100;
 

@@ -43,7 +43,6 @@ export function checkData(
   }
 }
 
-
 /** Why binary data cannot travel under `contentType` (a JSON type, or none). */
 function binaryUnderJson(contentType: string | undefined): string {
   return `binary data needs a non-JSON datacontenttype naming its format (e.g. application/octet-stream); ${contentType === undefined ? 'with none, JSON data is implied' : `"${contentType}" declares JSON data`}`;

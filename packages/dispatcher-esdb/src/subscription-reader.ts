@@ -51,6 +51,10 @@ export class SubscriptionReader {
         if (this.#ended) return undefined;
         await new Promise<void>((resolve) => (this.#wake = resolve));
         this.#wake = undefined;
+        // The client pushes the messages of one network read one at a time (each through its
+        // decompression step): read at the loop's next turn, once it pushed them all, so a batch
+        // holds what came rather than its first event.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
       signal.removeEventListener('abort', stop);

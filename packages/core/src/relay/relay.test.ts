@@ -245,7 +245,7 @@ describe('relay', () => {
     const publish = held.publish.bind(held);
     held.publish = async (prepared, context) => {
       await new Promise<void>((open) => gates.push(open));
-      return publish(prepared, context);
+      return publish(prepared, context ?? { attempt: 1 });
     };
     const checkpoints = new InMemoryCheckpoints();
     const outbox = relay({ store, publishers: [held], checkpoints, batchSize: 1, ...fast });
@@ -280,7 +280,7 @@ describe('relay', () => {
     bus.publish = async (prepared, context) => {
       const [first] = prepared.envelopes;
       if (first?.stream === 'tally-t0' && first.generation === 1 && refusals-- > 0) {
-        bus.calls.push({ envelopes: prepared.envelopes, context });
+        bus.calls.push({ envelopes: prepared.envelopes, context: context ?? { attempt: 1 } });
         throw new BrokerUnavailable('bus', 'connection refused');
       }
       return publish(prepared, context);

@@ -80,8 +80,8 @@ export function subscribe<E extends DomainEvent>(options: SubscribeOptions<E>): 
     if (dedupe === 'none') return false;
     if (window) return window.seen(envelope.id);
     const mark = marks.get(envelope.stream);
-    const covers = (mark: number | undefined) => mark !== undefined && envelope.generation <= mark;
-    return isPromise(mark) ? mark.then(covers) : covers(mark);
+    if (isPromise(mark)) return Promise.resolve(mark).then((m) => covers(m, envelope));
+    return covers(mark, envelope);
   }
 
   /** The retries after a failed first try: the backoff p-retry would have waited, then p-retry. */
@@ -98,68 +98,92 @@ export function subscribe<E extends DomainEvent>(options: SubscribeOptions<E>): 
   }
 
   /**
-   * One message through dedupe, decode and the handler. Only what answers with a promise is
-   * awaited (async marks, an async handler): the first try runs bare, the retry machinery only
-   * after it failed, and in-memory marks with a synchronous handler take no turn of the loop.
+   * One message through dedupe, decode and the handler. A promise only when some step answered
+   * with one (async marks, an async handler, a park, a retry): the batch loop awaits just those,
+   * so in-memory marks with a synchronous handler take no turn of the loop per event, and the
+   * retry machinery runs only after a first try failed.
    */
-  async function one(incoming: Incoming): Promise<void> {
+  function one(incoming: Incoming): void | Promise<void> {
     if (incoming.envelope === undefined) return park(incoming, describeCause(incoming.error));
     const { envelope } = incoming;
     const duplicate = isDuplicate(envelope);
-    if (isPromise(duplicate) ? await duplicate : duplicate) {
+    if (isPromise(duplicate)) {
+      return duplicate.then((seen) =>
+        seen ? void counts.duplicates++ : fresh(incoming, envelope),
+      );
+    }
+    if (duplicate) {
       counts.duplicates++;
       return;
     }
-    const type = events.nameOf(envelope.type);
-    const event = type === undefined ? undefined : upcast(incoming, type);
-    if (type === undefined) {
-      const reason = `family "${events.name}" has no event of type "${envelope.type}"`;
-      if (onUnknown === 'error') {
-        throw new InvalidEvent(reason, {
-          stream: envelope.stream,
-          generation: envelope.generation,
-        });
-      }
-      if (onUnknown === 'park') await park(incoming, reason);
-      else counts.skipped++;
-    } else if (event instanceof Promise) {
-      await event; // the upcaster failed: parked
-    } else if (event !== undefined) {
-      try {
-        try {
-          const handling = handler(event, envelope);
-          if (isPromise(handling)) await handling;
-        } catch (error) {
-          await retry(event, envelope, error);
-        }
-        counts.handled++;
-      } catch (error) {
-        if (stopping.signal.aborted) throw error;
-        await park(incoming, `the handler failed ${retries + 1} times: ${describeCause(error)}`);
-      }
-    }
-    // Handled, parked or skipped, the event is behind the handler now: a redelivery is a duplicate.
-    if (dedupe === 'sequence') {
-      const marked = marks.set(envelope.stream, envelope.generation);
-      if (isPromise(marked)) await marked;
-    }
+    return fresh(incoming, envelope);
   }
 
-  /** The typed event in the current version, or — when an upcaster fails — the parking of it. */
-  function upcast(incoming: Incoming & { envelope: Envelope }, type: E['type']): E | Promise<void> {
-    const { envelope } = incoming;
+  /** A message the handler has not seen: decoded, handled (or skipped, parked), then marked. */
+  function fresh(incoming: Incoming, envelope: Envelope): void | Promise<void> {
+    const handled = decodeAndHandle(incoming, envelope);
+    if (isPromise(handled)) return handled.then(() => mark(envelope));
+    return mark(envelope);
+  }
+
+  function decodeAndHandle(incoming: Incoming, envelope: Envelope): void | Promise<void> {
+    const type = events.nameOf(envelope.type);
+    if (type === undefined) return unknown(incoming, envelope);
+    let event: E;
     try {
-      return { type, data: events.upcast(type, envelope.version, envelope.data) } as E;
+      event = { type, data: events.upcast(type, envelope.version, envelope.data) } as E;
     } catch (error) {
       return park(incoming, describeCause(error));
     }
+    try {
+      const handling = handler(event, envelope);
+      // A user's thenable is adopted as `await` would.
+      if (isPromise(handling)) {
+        return Promise.resolve(handling).then(countHandled, (e: unknown) =>
+          failed(incoming, event, e),
+        );
+      }
+    } catch (error) {
+      return failed(incoming, event, error);
+    }
+    countHandled();
+  }
+
+  const countHandled = () => void counts.handled++;
+
+  /** A first try that failed: retried with backoff, then parked with the reason. */
+  async function failed(incoming: Incoming, event: E, first: unknown): Promise<void> {
+    const envelope = incoming.envelope as Envelope;
+    try {
+      await retry(event, envelope, first);
+      counts.handled++;
+    } catch (error) {
+      if (stopping.signal.aborted) throw error;
+      await park(incoming, `the handler failed ${retries + 1} times: ${describeCause(error)}`);
+    }
+  }
+
+  function unknown(incoming: Incoming, envelope: Envelope): void | Promise<void> {
+    const reason = `family "${events.name}" has no event of type "${envelope.type}"`;
+    if (onUnknown === 'error') {
+      throw new InvalidEvent(reason, { stream: envelope.stream, generation: envelope.generation });
+    }
+    if (onUnknown === 'park') return park(incoming, reason);
+    counts.skipped++;
+  }
+
+  function mark(envelope: Envelope): void | Promise<void> {
+    if (dedupe === 'sequence') return marks.set(envelope.stream, envelope.generation);
   }
 
   const done = (async () => {
     state = 'running';
     try {
       await source.run(async (batch) => {
-        for (const incoming of batch) await one(incoming);
+        for (const incoming of batch) {
+          const pending = one(incoming);
+          if (pending) await pending;
+        }
       }, stopping.signal);
       state = 'stopped';
     } catch (error) {
@@ -191,6 +215,11 @@ export function subscribe<E extends DomainEvent>(options: SubscribeOptions<E>): 
       };
     },
   };
+}
+
+/** Whether the stream's mark `mark` is at or past the envelope: the handler saw it. */
+function covers(mark: number | undefined, envelope: Envelope): boolean {
+  return mark !== undefined && envelope.generation <= mark;
 }
 
 /** A promise, or a thenable a user's marks or handler returned. */

@@ -30,7 +30,6 @@ export interface Protocol {
   readonly Empty: typeof EmptyPb.Empty;
 }
 
-
 const SOURCES: readonly { pkg: ProtocolSource; dir: string; persistent: string }[] = [
   { pkg: '@eventstore/db-client', dir: 'generated', persistent: 'persistent_grpc_pb' },
   {
