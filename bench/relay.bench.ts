@@ -33,7 +33,7 @@ const EVENTS = 10_000;
 const PER_STREAM = 4;
 /** The relay's page size, and the raw side's. */
 const BATCH = 256;
-const ROUNDS = 3;
+const ROUNDS = 7;
 const BEHIND = [100_000];
 /** Live heap a catching-up relay may add: pages of BATCH events, far below any backlog here. */
 const FLAT_BOUND_BYTES = 32 * 1024 * 1024;
