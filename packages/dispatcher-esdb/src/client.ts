@@ -120,6 +120,8 @@ export interface EsdbSubscription {
   once(event: 'close', listener: () => void): unknown;
   /** True once the stream emitted `close`. */
   readonly closed: boolean;
+  /** Events the client buffered and `read()` has not taken yet. */
+  readonly readableLength: number;
   unsubscribe(): Promise<void>;
   destroy(): unknown;
 }

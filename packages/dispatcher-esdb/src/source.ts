@@ -181,6 +181,7 @@ export function esdbSource(options: EsdbSourceOptions): EsdbSource {
     const reader = new SubscriptionReader(
       cursor.open(client, { highWaterMark: batchSize }),
       batchSize,
+      stopping,
       onConfirmed,
     );
     const save = async () => {
@@ -191,13 +192,14 @@ export function esdbSource(options: EsdbSourceOptions): EsdbSource {
       run.unsaved = 0;
     };
     const next = () =>
-      reader.next(stopping).catch((error: unknown) => {
+      reader.next().catch((error: unknown) => {
         throw fromClientError(error, { target: name, stream: cursor.label });
       });
     /** The next events; when none come within QUIET_MS, saves what was handled while it waits. */
     const nextOrSave = async () => {
       const pending = next();
-      if (run.unsaved === 0) return pending;
+      // Events already buffered come at once: no wait to time.
+      if (run.unsaved === 0 || reader.buffered) return pending;
       let timer: NodeJS.Timeout | undefined;
       const quiet = new Promise<'quiet'>((resolve) => {
         timer = setTimeout(resolve, QUIET_MS, 'quiet');

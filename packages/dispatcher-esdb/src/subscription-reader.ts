@@ -22,11 +22,21 @@ export class SubscriptionReader {
     this.#failure ??= error;
     this.#wake?.();
   };
+  readonly #signal: AbortSignal;
+  readonly #onAbort = () => this.#wake?.();
 
-  constructor(subscription: EsdbSubscription, size: number, onConfirmed: () => void) {
+  /** `signal` ends a wait of `next()` (one listener for the reader's life, not one per call). */
+  constructor(
+    subscription: EsdbSubscription,
+    size: number,
+    signal: AbortSignal,
+    onConfirmed: () => void,
+  ) {
     this.#subscription = subscription;
     this.#size = size;
+    this.#signal = signal;
     this.#onConfirmed = onConfirmed;
+    signal.addEventListener('abort', this.#onAbort, { once: true });
     subscription.on('confirmation', onConfirmed);
     subscription.on('readable', this.#onReadable);
     subscription.on('end', this.#onEnd);
@@ -34,35 +44,36 @@ export class SubscriptionReader {
     subscription.on('error', this.#onError);
   }
 
-  /** The next events, at least one; undefined once the subscription ended or `signal` fired. */
-  async next(signal: AbortSignal): Promise<EsdbRecordedEvent[] | undefined> {
-    const stop = () => this.#wake?.();
-    signal.addEventListener('abort', stop, { once: true });
-    try {
-      for (;;) {
-        if (this.#failure) throw this.#failure;
-        if (signal.aborted) return undefined;
-        const batch: EsdbRecordedEvent[] = [];
-        for (let resolved; batch.length < this.#size && (resolved = this.#subscription.read());) {
-          // A link whose event is gone comes without one: nothing to deliver.
-          if (resolved.event) batch.push(resolved.event);
-        }
-        if (batch.length > 0) return batch;
-        if (this.#ended) return undefined;
-        await new Promise<void>((resolve) => (this.#wake = resolve));
-        this.#wake = undefined;
-        // The client pushes the messages of one network read one at a time (each through its
-        // decompression step): read at the loop's next turn, once it pushed them all, so a batch
-        // holds what came rather than its first event.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+  /** Whether the client holds events `next()` would return at once. */
+  get buffered(): boolean {
+    return this.#subscription.readableLength > 0;
+  }
+
+  /** The next events, at least one; undefined once the subscription ended or the signal fired. */
+  async next(): Promise<EsdbRecordedEvent[] | undefined> {
+    const signal = this.#signal;
+    for (;;) {
+      if (this.#failure) throw this.#failure;
+      if (signal.aborted) return undefined;
+      const batch: EsdbRecordedEvent[] = [];
+      for (let resolved; batch.length < this.#size && (resolved = this.#subscription.read());) {
+        // A link whose event is gone comes without one: nothing to deliver.
+        if (resolved.event) batch.push(resolved.event);
       }
-    } finally {
-      signal.removeEventListener('abort', stop);
+      if (batch.length > 0) return batch;
+      if (this.#ended) return undefined;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+      this.#wake = undefined;
+      // The client pushes the messages of one network read one at a time (each through its
+      // decompression step): read at the loop's next turn, once it pushed them all, so a batch
+      // holds what came rather than its first event.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
   async close(): Promise<void> {
     const subscription = this.#subscription;
+    this.#signal.removeEventListener('abort', this.#onAbort);
     subscription.removeListener('confirmation', this.#onConfirmed);
     subscription.removeListener('readable', this.#onReadable);
     subscription.removeListener('end', this.#onEnd);
