@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import {
   BrokerUnavailable,
@@ -11,6 +11,7 @@ import type { Envelope, Handled } from '@eventfan/core';
 import { startEsdbTestServer, type EsdbTestServer } from '@eventfan/testing/esdb-server';
 import { AccessDenied, esdbEventStore, NotLeader, type EsdbEventStore } from '../src/index.js';
 import { Counter, freshId, type CounterCommand } from './fixtures.js';
+import { freshServerEachTest } from './fresh-server.js';
 
 /*
  * Faults need a server this file can stop, restart and make misbehave: the EventStoreDB test server
@@ -20,20 +21,9 @@ import { Counter, freshId, type CounterCommand } from './fixtures.js';
 type Total = { total: number; sealed: boolean };
 
 let server: EsdbTestServer;
-let client: EventStoreDBClient;
 let store: EsdbEventStore;
 
-beforeEach(async () => {
-  server = await startEsdbTestServer();
-  client = EventStoreDBClient.connectionString(server.url);
-  store = esdbEventStore({ client });
-});
-
-afterEach(async () => {
-  await store.close();
-  await client.dispose();
-  await server.close();
-});
+freshServerEachTest((fresh) => ({ server, store } = fresh));
 
 async function storedIds(stream: string): Promise<string[]> {
   const ids: string[] = [];

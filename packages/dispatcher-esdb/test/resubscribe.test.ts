@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventStoreDBClient } from '@eventstore/db-client';
+import { describe, expect, it } from 'vitest';
+import type { EventStoreDBClient } from '@eventstore/db-client';
 import {
   BrokerUnavailable,
   CheckpointConflict,
@@ -9,16 +9,16 @@ import {
   type Checkpoints,
   type Incoming,
 } from '@eventfan/core';
-import { startEsdbTestServer, type EsdbTestServer } from '@eventfan/testing/esdb-server';
+import type { EsdbTestServer } from '@eventfan/testing/esdb-server';
 import {
   AccessDenied,
   esdbCheckpoints,
-  esdbEventStore,
   esdbSource,
   type EsdbEventStore,
   type EsdbSourceOptions,
 } from '../src/index.js';
 import { bumper, counterNamed, CounterEvent, freshId } from './fixtures.js';
+import { freshServerEachTest } from './fresh-server.js';
 import { watchSubscriptions } from './harness.js';
 import { until } from './source.js';
 
@@ -32,17 +32,7 @@ let server: EsdbTestServer;
 let client: EventStoreDBClient;
 let store: EsdbEventStore;
 
-beforeEach(async () => {
-  server = await startEsdbTestServer();
-  client = EventStoreDBClient.connectionString(server.url);
-  store = esdbEventStore({ client });
-});
-
-afterEach(async () => {
-  await store.close();
-  await client.dispose();
-  await server.close();
-});
+freshServerEachTest((fresh) => ({ server, client, store } = fresh));
 
 /** Quick attempts, so that a test of resubscribing takes no longer than the outage. */
 const QUICK = { retries: 50, minTimeoutMs: 10, maxTimeoutMs: 100 };
