@@ -15,13 +15,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import type { Envelope } from '@eventfan/core';
 import { envelopeToEsdbRecord, toSequence } from '@eventfan/cloudevents';
 import { ESDB_TEST_SERVER_LABEL, startEsdbTestServer } from '@eventfan/testing/esdb-server';
 import { esdbEventStore } from '@eventfan/dispatcher-esdb';
+import { firstLine } from './child-line.js';
 import { comparePaired, type Paired } from './paired.js';
 import { formatRate, heapUsed, printTable } from './report.js';
 import { compareEsdbSubscribe } from './subscribe-esdb.js';
@@ -265,21 +265,6 @@ function spawnSelf(args: string[]): Promise<ChildProcess> {
     },
   );
   return Promise.resolve(child);
-}
-
-/** The first line of a child's output that starts with `prefix`; rejects if the child ends first. */
-function firstLine(child: ChildProcess, prefix: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.on('line', (line) => {
-      if (!line.startsWith(prefix)) return;
-      lines.close();
-      resolve(line);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`bench child exited (${code}) before printing "${prefix}…"`)),
-    );
-  });
 }
 
 function mb(bytes: number): string {

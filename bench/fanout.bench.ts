@@ -21,6 +21,7 @@ import { acquireBroker, isMissing, kafkaBroker, natsBroker, type Broker } from '
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { connect, headers } from 'nats';
 import { brokerCpuMs } from './broker-cpu.js';
+import { median } from './paired.js';
 import { formatRate, printTable } from './report.js';
 import { Ticker } from './ticker.js';
 
@@ -177,12 +178,4 @@ async function need(provider: typeof natsBroker | typeof kafkaBroker): Promise<B
   }
   acquired.push(broker);
   return broker;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }

@@ -8,9 +8,8 @@
  * raw side that decodes nothing is printed beside it. Used by bench/subscribe.bench.ts and
  * bench/esdb.bench.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { jsonEvent, START, streamNameFilter, type EventStoreDBClient } from '@eventstore/db-client';
 import { defineEvents, InMemoryCheckpoints, payload, subscribe } from '@eventfan/core';
@@ -22,6 +21,7 @@ import {
 } from '@eventfan/cloudevents';
 import { ESDB_TEST_SERVER_LABEL } from '@eventfan/testing/esdb-server';
 import { esdbSource } from '@eventfan/dispatcher-esdb';
+import { firstLine } from './child-line.js';
 import { comparePaired, type Paired } from './paired.js';
 import { formatRate, printTable } from './report.js';
 
@@ -168,19 +168,4 @@ async function seed(client: EventStoreDBClient, stream: string): Promise<void> {
     }),
   );
   await client.appendToStream(stream, batch, { expectedRevision: 'no_stream' });
-}
-
-/** The first line of a child's output that starts with `prefix`; rejects if the child ends first. */
-function firstLine(child: ChildProcess, prefix: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.on('line', (line) => {
-      if (!line.startsWith(prefix)) return;
-      lines.close();
-      resolve(line);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`bench child exited (${code}) before printing "${prefix}…"`)),
-    );
-  });
 }
