@@ -13,7 +13,8 @@ export class SubscriptionReader {
   #failure: Error | undefined;
   #ended = false;
   #wake: (() => void) | undefined;
-  readonly #onReadable = () => this.#wake?.();
+  /** Data came, or the signal fired: a wait of next() looks again. */
+  readonly #wakeUp = () => this.#wake?.();
   readonly #onEnd = () => {
     this.#ended = true;
     this.#wake?.();
@@ -23,7 +24,6 @@ export class SubscriptionReader {
     this.#wake?.();
   };
   readonly #signal: AbortSignal;
-  readonly #onAbort = () => this.#wake?.();
 
   /** `signal` ends a wait of `next()` (one listener for the reader's life, not one per call). */
   constructor(
@@ -36,9 +36,9 @@ export class SubscriptionReader {
     this.#size = size;
     this.#signal = signal;
     this.#onConfirmed = onConfirmed;
-    signal.addEventListener('abort', this.#onAbort, { once: true });
+    signal.addEventListener('abort', this.#wakeUp, { once: true });
     subscription.on('confirmation', onConfirmed);
-    subscription.on('readable', this.#onReadable);
+    subscription.on('readable', this.#wakeUp);
     subscription.on('end', this.#onEnd);
     subscription.on('close', this.#onEnd);
     subscription.on('error', this.#onError);
@@ -73,9 +73,9 @@ export class SubscriptionReader {
 
   async close(): Promise<void> {
     const subscription = this.#subscription;
-    this.#signal.removeEventListener('abort', this.#onAbort);
+    this.#signal.removeEventListener('abort', this.#wakeUp);
     subscription.removeListener('confirmation', this.#onConfirmed);
-    subscription.removeListener('readable', this.#onReadable);
+    subscription.removeListener('readable', this.#wakeUp);
     subscription.removeListener('end', this.#onEnd);
     subscription.removeListener('close', this.#onEnd);
     // The error listener stays until the stream closed: an error event with no listener would

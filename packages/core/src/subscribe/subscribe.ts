@@ -119,7 +119,10 @@ export function subscribe<E extends DomainEvent>(options: SubscribeOptions<E>): 
     return fresh(incoming, envelope);
   }
 
-  /** A message the handler has not seen: decoded, handled (or skipped, parked), then marked. */
+  /**
+   * A message the handler has not seen: decoded, handled (or skipped, parked), then marked —
+   * whichever it was, the event is behind the handler now, and a redelivery is a duplicate.
+   */
   function fresh(incoming: Incoming, envelope: Envelope): void | Promise<void> {
     const handled = decodeAndHandle(incoming, envelope);
     if (isPromise(handled)) return handled.then(() => mark(envelope));
@@ -156,7 +159,7 @@ export function subscribe<E extends DomainEvent>(options: SubscribeOptions<E>): 
     const envelope = incoming.envelope as Envelope;
     try {
       await retry(event, envelope, first);
-      counts.handled++;
+      countHandled();
     } catch (error) {
       if (stopping.signal.aborted) throw error;
       await park(incoming, `the handler failed ${retries + 1} times: ${describeCause(error)}`);
