@@ -1,15 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { commandHandler } from '@eventfan/core';
+import { readProjection } from '@eventfan/testing';
 import { startEsdbTestServer, type EsdbTestServer } from '@eventfan/testing/esdb-server';
 import { esdbEventStore } from '../src/index.js';
 import { kill, startChild } from './child.js';
-import type { ConsumerSettings, ConsumerState } from './children/consumer.child.js';
+import type { ConsumerSettings } from './children/consumer.child.js';
 import { bumper, counterNamed, eachInOrder, freshId, generationsByStream } from './fixtures.js';
 import { until } from './source.js';
 
@@ -57,13 +57,7 @@ describe('esdbSource in a process SIGKILLed mid-stream (test server (emulator))'
       aggregate,
       stateFile: join(dir, 'state.json'),
     };
-    const handled = () => {
-      try {
-        return (JSON.parse(readFileSync(settings.stateFile, 'utf8')) as ConsumerState).handled;
-      } catch {
-        return [];
-      }
-    };
+    const handled = () => readProjection<string>(settings.stateFile).handled;
     await write(0, TOTAL / 2);
     const duplicates: number[] = [];
     let child = start(settings, duplicates);

@@ -1,16 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Envelope } from '@eventfan/core';
-import { sampleEnvelopes, uniqueStream } from '@eventfan/testing';
+import { readProjection, sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import { describeWithBroker } from '@eventfan/testing/vitest';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { testKafka } from './kafka.js';
-import type { ProjectionState } from './source/projection.js';
 import { committed, freshTopic, publish, range, until } from './source/support.js';
 
 const STREAMS = 6;
@@ -36,10 +34,7 @@ describeWithBroker('kafka', 'kafkaSource: a projection SIGKILLed mid-stream', (b
     await rm(dir, { recursive: true, force: true });
   });
 
-  const read = (file: string): ProjectionState =>
-    existsSync(file)
-      ? (JSON.parse(readFileSync(file, 'utf8')) as ProjectionState)
-      : { handled: [], marks: {}, duplicates: 0 };
+  const read = (file: string) => readProjection<string>(file);
 
   function start(file: string, topic: string, group: string): ChildProcess {
     return spawn(process.execPath, ['--conditions=@eventfan/source', '--import', 'tsx', child], {

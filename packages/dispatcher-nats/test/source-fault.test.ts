@@ -1,24 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sampleEnvelopes, uniqueStream } from '@eventfan/testing';
+import { readProjection, sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import { describeWithBroker } from '@eventfan/testing/vitest';
 import { connect, headers, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureStream, natsPublisher } from '../src/index.js';
+import type { Handled } from './child/projection.js';
 import { send, uniqueNames } from './support.js';
 
 const STREAMS = 6;
 const PER_STREAM = 100;
 const child = fileURLToPath(new URL('./child/projection.ts', import.meta.url));
-
-interface State {
-  handled: { stream: string; generation: number }[];
-  duplicates: number;
-}
 
 describeWithBroker('nats', 'natsSource: a projection SIGKILLed mid-stream', (broker) => {
   const names = uniqueNames('kill');
@@ -36,10 +31,7 @@ describeWithBroker('nats', 'natsSource: a projection SIGKILLed mid-stream', (bro
     await rm(dir, { recursive: true, force: true });
   });
 
-  const read = (file: string): State =>
-    existsSync(file)
-      ? (JSON.parse(readFileSync(file, 'utf8')) as State)
-      : { handled: [], duplicates: 0 };
+  const read = (file: string) => readProjection<Handled>(file);
 
   async function until(check: () => boolean, ms: number): Promise<void> {
     const deadline = Date.now() + ms;

@@ -1,11 +1,11 @@
 /**
- * A subscriber in a process of its own, for the fault test that SIGKILLs it: its handler keeps
- * what it handled and the sequence marks in one file, written whole and renamed over the last, so
- * a kill leaves the state and the marks of the same moment. Runs until killed.
+ * A subscriber in a process of its own, for the fault test that SIGKILLs it: it keeps every
+ * `stream#generation` it handled with the sequence marks in one file (ProjectionFile), so a kill
+ * leaves the state and the marks of the same moment. Runs until killed.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { subscribe, type SequenceMarks } from '@eventfan/core';
+import { subscribe } from '@eventfan/core';
+import { ProjectionFile } from '@eventfan/testing';
 import { esdbCheckpoints, esdbSource } from '../../src/index.js';
 import { CounterEvent } from '../fixtures.js';
 
@@ -16,23 +16,8 @@ export interface ConsumerSettings {
   readonly stateFile: string;
 }
 
-/** The handler's state: every `stream#generation` it handled, in order, and the marks. */
-export interface ConsumerState {
-  readonly handled: string[];
-  readonly marks: Record<string, number>;
-}
-
 const settings = JSON.parse(process.argv[2] ?? '{}') as ConsumerSettings;
-const state = read();
-const write = () => {
-  writeFileSync(`${settings.stateFile}.tmp`, JSON.stringify(state));
-  renameSync(`${settings.stateFile}.tmp`, settings.stateFile);
-};
-// The handler writes the mark with its state; `set` only agrees with what it wrote.
-const marks: SequenceMarks = {
-  get: async (stream) => state.marks[stream],
-  set: async (stream, generation) => void (state.marks[stream] = generation),
-};
+const projection = new ProjectionFile<string>(settings.stateFile);
 
 const client = EventStoreDBClient.connectionString(settings.url);
 const subscription = subscribe({
@@ -44,22 +29,10 @@ const subscription = subscribe({
     batchSize: 50,
   }),
   events: CounterEvent,
-  marks,
-  handler: (_, envelope) => {
-    state.handled.push(`${envelope.stream}#${envelope.generation}`);
-    state.marks[envelope.stream] = envelope.generation;
-    write();
-  },
+  marks: projection.marks,
+  handler: (_, envelope) => projection.handled(`${envelope.stream}#${envelope.generation}`),
 });
 setInterval(() => {
   void subscription.status().then((s) => console.log(`duplicates ${s.duplicates}`));
 }, 20);
 await subscription.done;
-
-function read(): ConsumerState {
-  try {
-    return JSON.parse(readFileSync(settings.stateFile, 'utf8')) as ConsumerState;
-  } catch {
-    return { handled: [], marks: {} };
-  }
-}

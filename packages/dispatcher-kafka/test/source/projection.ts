@@ -1,41 +1,14 @@
 // A projection in a process of its own, for the SIGKILL test: it subscribes through kafkaSource
 // and keeps the ids it handled together with its sequence marks in one file, written atomically
 // after each event, as a projection keeps its marks with its state.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { subscribe, type SequenceMarks } from '@eventfan/core';
-import { ConformanceEvent } from '@eventfan/testing';
+import { subscribe } from '@eventfan/core';
+import { ConformanceEvent, ProjectionFile } from '@eventfan/testing';
 import { logLevel } from 'kafkajs';
 import { kafkaSource } from '../../src/source/index.js';
 
-export interface ProjectionState {
-  handled: string[];
-  marks: Record<string, number>;
-  /** Redeliveries the marks kept from the handler, summed over the runs that stopped cleanly. */
-  duplicates: number;
-}
-
 const env = (key: string) => process.env[key] as string;
-const file = env('STATE_FILE');
-const state: ProjectionState = existsSync(file)
-  ? (JSON.parse(readFileSync(file, 'utf8')) as ProjectionState)
-  : { handled: [], marks: {}, duplicates: 0 };
-/** Handled since the last save: lost with the process, as unsaved state is. */
-let unsaved: string[] = [];
-
-function save(): void {
-  state.handled.push(...unsaved);
-  unsaved = [];
-  writeFileSync(`${file}.tmp`, JSON.stringify(state));
-  renameSync(`${file}.tmp`, file);
-}
-
-const marks: SequenceMarks = {
-  get: async (stream) => state.marks[stream],
-  set: async (stream, generation) => {
-    state.marks[stream] = generation;
-    save();
-  },
-};
+/** The ids handled, with the marks. */
+const projection = new ProjectionFile<string>(env('STATE_FILE'));
 
 const subscription = subscribe({
   source: kafkaSource({
@@ -48,17 +21,17 @@ const subscription = subscribe({
     batchSize: 16,
   }),
   events: ConformanceEvent,
-  marks,
+  marks: projection.marks,
   handler: async (_event, envelope) => {
     await new Promise((resolve) => setTimeout(resolve, 2));
-    unsaved.push(envelope.id);
+    projection.handled(envelope.id);
   },
 });
 process.on('SIGTERM', () => {
   void (async () => {
-    state.duplicates += (await subscription.status()).duplicates;
+    projection.record.duplicates += (await subscription.status()).duplicates;
     await subscription.stop();
-    save();
+    projection.save();
     process.exit(0);
   })();
 });
