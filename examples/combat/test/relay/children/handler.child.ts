@@ -6,8 +6,8 @@
 import { commandHandler } from '@eventfan/core';
 import { Combat } from '../../../src/combat.js';
 import { fight } from '../support/workload.js';
-import { childSettings, finishRequested, reportProgress } from './settings.js';
-import { wire } from './wiring.js';
+import { childSettings, reportProgress } from './settings.js';
+import { finishWhenAsked, wire } from './wiring.js';
 
 const settings = childSettings();
 const wiring = await wire(settings);
@@ -22,10 +22,4 @@ wiring.outbox.start();
 let stored = 0;
 const stopReporting = reportProgress(() => stored);
 await fight(combat, { lanes: 10, onStored: () => stored++ });
-await finishRequested();
-await wiring.outbox.caughtUp({ timeoutMs: 60_000 });
-await wiring.outbox.stop();
-stopReporting();
-await wiring.close();
-console.log('done');
-process.exit(0);
+await finishWhenAsked(wiring, stopReporting);

@@ -10,7 +10,7 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { Combat } from '../../../src/combat.js';
 import { recordingSends, recordToFile } from '../support/sends.js';
 import { FAULT_TARGETS } from '../support/targets.js';
-import { sendsFileOf, type ChildSettings } from './settings.js';
+import { finishRequested, sendsFileOf, type ChildSettings } from './settings.js';
 
 /** A child's store, publishers and relay, as every fault-test child wires them. */
 export interface Wiring {
@@ -58,3 +58,17 @@ export async function wire(settings: ChildSettings): Promise<Wiring> {
 
 export const publishedByRelay = (outbox: Relay) => () =>
   outbox.status().reduce((sum, s) => sum + s.published, 0);
+
+/**
+ * Once the test asks the child to finish: the relay publishes what is stored and stops, the
+ * wiring closes, and the child says `done` and exits.
+ */
+export async function finishWhenAsked(wiring: Wiring, stopReporting: () => void): Promise<never> {
+  await finishRequested();
+  await wiring.outbox.caughtUp({ timeoutMs: 60_000 });
+  await wiring.outbox.stop();
+  stopReporting();
+  await wiring.close();
+  console.log('done');
+  process.exit(0);
+}
