@@ -1,20 +1,12 @@
-import type { Envelope, Receipt } from '@eventfan/core';
+import type { Receipt } from '@eventfan/core';
 import { sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import { describeWithBroker } from '@eventfan/testing/vitest';
 import { logLevel, type Kafka } from 'kafkajs';
 import { beforeAll, expect, it } from 'vitest';
-import {
-  KafkaPublishError,
-  kafkaPublisher,
-  type KafkaPosition,
-  type KafkaPublisher,
-} from '../src/index.js';
-import { createTopics, testKafka } from './kafka.js';
+import { KafkaPublishError, kafkaPublisher, type KafkaPosition } from '../src/index.js';
+import { createTopics, send, testKafka } from './kafka.js';
 import { loggedProducer } from './request-log.js';
 import { TopicReader } from './topic-reader.js';
-
-const send = (publisher: KafkaPublisher, envelopes: readonly Envelope[]) =>
-  publisher.publish(publisher.prepare(envelopes));
 
 describeWithBroker('kafka', 'coalesced Kafka publishing', (broker) => {
   let kafka: Kafka;

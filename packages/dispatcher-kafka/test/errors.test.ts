@@ -7,7 +7,6 @@ import {
   InvalidEvent,
   OperationAborted,
   TargetClosed,
-  type Envelope,
 } from '@eventfan/core';
 import { Conformance, freePort, sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import { describeWithBroker } from '@eventfan/testing/vitest';
@@ -19,11 +18,8 @@ import {
   type KafkaPublisher,
   type WithConfig,
 } from '../src/index.js';
-import { createTopics, testKafka } from './kafka.js';
+import { createTopics, send, testKafka } from './kafka.js';
 import { TopicReader } from './topic-reader.js';
-
-const send = (publisher: KafkaPublisher, envelopes: readonly Envelope[]) =>
-  publisher.publish(publisher.prepare(envelopes));
 
 describeWithBroker('kafka', 'kafkaPublisher errors', (broker) => {
   let kafka: Kafka;

@@ -1,5 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { ITopicConfig } from 'kafkajs';
+import type { Envelope } from '@eventfan/core';
+import type { KafkaPublisher } from '../src/index.js';
 
 /** A kafkajs client for the test broker, quiet: the tests assert on what matters. */
 export function testKafka(url: string): Kafka {
@@ -20,3 +22,7 @@ export async function createTopics(kafka: Kafka, topics: readonly ITopicConfig[]
     await admin.disconnect();
   }
 }
+
+/** A batch through the publisher as the command handler sends it: pre-flight, then publish. */
+export const send = (publisher: KafkaPublisher, envelopes: readonly Envelope[]) =>
+  publisher.publish(publisher.prepare(envelopes));

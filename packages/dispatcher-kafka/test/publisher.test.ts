@@ -4,18 +4,10 @@ import { describeWithBroker } from '@eventfan/testing/vitest';
 import { sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  KafkaPublishError,
-  kafkaPublisher,
-  type KafkaPosition,
-  type KafkaPublisher,
-} from '../src/index.js';
-import { createTopics, testKafka } from './kafka.js';
+import { KafkaPublishError, kafkaPublisher, type KafkaPosition } from '../src/index.js';
+import { createTopics, send, testKafka } from './kafka.js';
 import { decodeWithSdk } from './sdk.js';
 import { TopicReader, type ReadRecord } from './topic-reader.js';
-
-const send = (publisher: KafkaPublisher, envelopes: readonly Envelope[]) =>
-  publisher.publish(publisher.prepare(envelopes));
 
 const text = (value: ReadRecord['headers'][string]): string | undefined =>
   value === undefined ? undefined : String(value);

@@ -4,11 +4,8 @@ import { sampleEnvelopes, uniqueStream } from '@eventfan/testing';
 import { logLevel, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaPublishError, kafkaPublisher, type KafkaPublisher } from '../src/index.js';
-import { createTopics, testKafka } from './kafka.js';
+import { createTopics, send, testKafka } from './kafka.js';
 import { TopicReader } from './topic-reader.js';
-
-const send = (publisher: KafkaPublisher, envelopes: readonly Envelope[]) =>
-  publisher.publish(publisher.prepare(envelopes));
 
 const ids = (records: readonly { headers: Record<string, unknown> }[]) =>
   records.map((r) => String(r.headers['ce_id']));
