@@ -153,6 +153,21 @@ describe('esdbSource when its connection fails (test server (emulator), connecti
     expect(counted.loads).toBe(1 + 2);
   });
 
+  it('given a retry option out of range, when the source is built, then a TypeError names it', () => {
+    const { checkpoints } = countedCheckpoints();
+    const build = (retry: EsdbSourceOptions['retry']) => () =>
+      sourceOn(client, checkpoints, { aggregates: ['x'], retry });
+    expect(build({ retries: -1 })).toThrow(
+      /esdbSource: retry.retries must be a whole number >= 0 or Infinity, got -1/,
+    );
+    expect(build({ retries: 1.5 })).toThrow(/retry.retries must be a whole number/);
+    expect(build({ minTimeoutMs: 500, maxTimeoutMs: 100 })).toThrow(
+      /esdbSource: retry needs 0 <= minTimeoutMs <= maxTimeoutMs, got 500 and 100/,
+    );
+    expect(build({ minTimeoutMs: Number.NaN })).toThrow(/retry needs 0 <= minTimeoutMs/);
+    expect(build({ retries: Number.POSITIVE_INFINITY })).not.toThrow();
+  });
+
   it('given a wait between attempts, when the subscription is stopped, then it ends at once', async () => {
     const { aggregate, write } = counter();
     await write(0, 2);
