@@ -10,7 +10,9 @@
  * over rounds of (slowest single target's rate / both targets' rate), i.e. how much longer the
  * fan-out takes than the slowest target alone; target ≤ 1.15. Beside it, what explains the ratio:
  * CPU per event of node and of the brokers (/proc), the machine's busy share, Kafka produce requests per run, and the same
- * setups with the Kafka publisher's `lingerMs: 1` (`fan-out kafka lingerMs 1: ratio`).
+ * setups with the Kafka publisher's `lingerMs: 1` (`fan-out kafka lingerMs 1: ratio`), and each
+ * ratio's CPU floor: the slowest target's rate times the CPU (node's and the brokers') the fan-out
+ * spent per event, over all cores — the least the ratio can be here, were that CPU spread perfectly.
  * Run: npm run bench -- fanout   (NATS_URL / KAFKA_BROKERS, or the local brokers of @eventfan/testing)
  */
 import { cpus } from 'node:os';
@@ -80,27 +82,41 @@ try {
   ];
   const runs = new Map<string, Run[]>(setups.map((s) => [s.name, []]));
   const fanOuts = [
-    { label: 'fan-out', singles: ['nats', 'kafka'], all: 'nats+kafka', ratios: [] as number[] },
+    {
+      label: 'fan-out',
+      singles: ['nats', 'kafka'],
+      all: 'nats+kafka',
+      ratios: [] as number[],
+      floors: [] as number[],
+    },
     {
       label: 'fan-out kafka lingerMs 1',
       singles: ['nats', 'kafka lingerMs 1'],
       all: 'nats+kafka lingerMs 1',
       ratios: [] as number[],
+      floors: [] as number[],
     },
   ];
   for (let round = -1; round < ROUNDS; round++) {
     await jsm.streams.purge(NATS_STREAM); // untimed: JetStream's work grows with what it holds
     const rate: Record<string, number> = {};
+    const used: Record<string, Run> = {};
     const shift = (round + setups.length) % setups.length;
     for (const setup of [...setups.slice(shift), ...setups.slice(0, shift)]) {
       const run = await handleAll(setup);
       rate[setup.name] = run.perSecond;
+      used[setup.name] = run;
       if (round >= 0) runs.get(setup.name)?.push(run);
     }
     if (round < 0) continue;
     for (const f of fanOuts) {
       const slowest = Math.min(...f.singles.map((name) => rate[name] as number));
       f.ratios.push(slowest / (rate[f.all] as number));
+      // Spread perfectly over every core, the fan-out's CPU (ours and the brokers') per event
+      // still takes this long: the least the ratio can be on this machine at these costs.
+      const all = used[f.all] as Run;
+      const cpuPerEvent = all.cpuMicrosPerEvent + all.brokerMicrosPerEvent;
+      f.floors.push((slowest * cpuPerEvent) / (cpus().length * 1_000_000));
     }
   }
   await Promise.all([toNats.close(), toKafka.close(), lingering.close()]);
@@ -125,6 +141,7 @@ try {
   }
   for (const f of fanOuts) {
     console.log(`${f.label}: ratio ${median(f.ratios).toFixed(2)}x (target <= 1.15)`);
+    console.log(`CPU floor of the ${f.label}: ${median(f.floors).toFixed(2)}x`);
   }
 } finally {
   await producer.disconnect().catch(() => {});
