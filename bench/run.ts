@@ -28,6 +28,7 @@ const resultsDir = join(here, 'results');
  */
 const BUDGETS: Readonly<Record<string, number>> = {
   fanout: 90,
+  'first-wave': 150,
   kafka: 150,
   nats: 150,
   esdb: 170,
