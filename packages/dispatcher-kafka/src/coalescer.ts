@@ -128,11 +128,13 @@ export class RequestCoalescer {
 
   async #run(request: Request): Promise<void> {
     const { slot, settings } = this.#options;
-    const connecting = slot.ready(request.producer).then(
-      () => undefined,
-      (error: unknown) => ({ error }),
-    );
-    const refused = await connecting;
+    // Only a producer's first request waits for its connect: the rest go out in this turn.
+    const refused = slot.connected(request.producer)
+      ? undefined
+      : await slot.ready(request.producer).then(
+          () => undefined,
+          (error: unknown) => ({ error }),
+        );
     const members = request.members.filter((m) => !m.answered);
     // Given up at a deadline while connecting: nothing was sent; the rest go on the next producer.
     if (request.released) return this.#requeue(members);

@@ -32,6 +32,27 @@ describe('ownedProducer', () => {
     expect(first.calls.connect).toBe(1);
   });
 
+  it('given a producer, when its connect has resolved, then it counts as connected until it is distrusted', async () => {
+    const first = fakeProducer();
+    const second = fakeProducer();
+    const slot = slotOf(first, second);
+    expect(slot.connected(first.producer)).toBe(false);
+    const connecting = slot.ready(first.producer);
+    expect(slot.connected(first.producer)).toBe(false);
+    await connecting;
+    expect(slot.connected(first.producer)).toBe(true);
+    slot.distrust(first.producer);
+    expect(slot.connected(first.producer)).toBe(false);
+    expect(slot.connected(slot.current())).toBe(false);
+  });
+
+  it('given a connect that fails, when it settles, then the producer never counts as connected', async () => {
+    const failing = fakeProducer(true);
+    const slot = slotOf(failing);
+    await expect(slot.ready(failing.producer)).rejects.toThrow('no broker');
+    expect(slot.connected(failing.producer)).toBe(false);
+  });
+
   it('given a send of uncertain outcome, when distrusted, then the producer is disconnected and the next send gets a new one', async () => {
     const first = fakeProducer();
     const second = fakeProducer();
@@ -93,5 +114,6 @@ describe('givenProducer', () => {
     expect(slot.replaceable).toBe(false);
     expect(slot.current()).toBe(own.producer);
     expect(own.calls).toEqual({ connect: 0, disconnect: 0 });
+    expect(slot.connected(own.producer)).toBe(true);
   });
 });

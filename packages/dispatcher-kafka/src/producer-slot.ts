@@ -20,6 +20,8 @@ export interface ProducerSlot {
    * starts afresh.
    */
   ready(producer: Producer): Promise<void>;
+  /** Whether `producer` is the current one and connected: a send on it need not wait for ready(). */
+  connected(producer: Producer): boolean;
   /**
    * `producer` had a send whose outcome is unknown (`sending`, when it still runs): retire it, so
    * the next send goes through a new one. Nothing when it is already retired.
@@ -41,6 +43,7 @@ export function givenProducer(producer: Producer): ProducerSlot {
     replaceable: false,
     current: () => producer,
     ready: () => ready,
+    connected: () => true,
     distrust: () => {},
     close: async () => {},
   };
@@ -50,6 +53,7 @@ class OwnedSlot implements ProducerSlot {
   readonly replaceable = true;
   #producer: Producer | undefined;
   #connecting: Promise<void> | undefined;
+  #connected = false;
   /** First disconnects of retired producers, which close() waits for. */
   readonly #retiring = new Set<Promise<void>>();
 
@@ -65,11 +69,20 @@ class OwnedSlot implements ProducerSlot {
   ready(producer: Producer): Promise<void> {
     // Retired while its task waited: the task sees its deadline passed and sends nothing.
     if (producer !== this.#producer) return Promise.resolve();
-    this.#connecting ??= producer.connect().catch((error: unknown) => {
-      this.distrust(producer);
-      throw error;
-    });
+    this.#connecting ??= producer.connect().then(
+      () => {
+        if (producer === this.#producer) this.#connected = true;
+      },
+      (error: unknown) => {
+        this.distrust(producer);
+        throw error;
+      },
+    );
     return this.#connecting;
+  }
+
+  connected(producer: Producer): boolean {
+    return this.#connected && producer === this.#producer;
   }
 
   distrust(producer: Producer, sending?: Promise<unknown>): void {
@@ -77,6 +90,7 @@ class OwnedSlot implements ProducerSlot {
     const connected = this.#connecting !== undefined;
     this.#producer = undefined;
     this.#connecting = undefined;
+    this.#connected = false;
     if (connected) this.#retire(producer, sending);
   }
 
@@ -85,6 +99,7 @@ class OwnedSlot implements ProducerSlot {
     if (producer && this.#connecting) {
       this.#producer = undefined;
       this.#connecting = undefined;
+      this.#connected = false;
       await producer.disconnect().catch(() => {});
     }
     await Promise.allSettled(this.#retiring);

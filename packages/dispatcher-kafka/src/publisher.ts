@@ -9,7 +9,7 @@ import {
   type Receipt,
 } from '@eventfan/core';
 import type { KafkaRecord } from '@eventfan/cloudevents';
-import { assertOpen, assertPreparedBy, InFlight, withDeadline } from '@eventfan/core/adapter';
+import { assertOpen, assertPreparedBy, withDeadline } from '@eventfan/core/adapter';
 import { Kafka, type Producer, type ProducerConfig, type RecordMetadata } from 'kafkajs';
 import { ChosenPartitions } from './chosen-partitions.js';
 import { RequestCoalescer } from './coalescer.js';
@@ -47,7 +47,6 @@ class KafkaJsPublisher implements KafkaPublisher {
   readonly #coalescer: RequestCoalescer;
   /** Transactions, one at a time: a producer has one open transaction. */
   readonly #transactions = new SendQueue();
-  readonly #inFlight = new InFlight();
   #closed = false;
 
   constructor(options: KafkaPublisherOptions) {
@@ -72,8 +71,9 @@ class KafkaJsPublisher implements KafkaPublisher {
     prepared: KafkaPrepared,
     context: PublishContext = { attempt: 1 },
   ): Promise<Receipt<KafkaPosition>> {
-    // close() waits for these; each is answered within timeoutMs.
-    return this.#inFlight.track(this.#send(prepared, context));
+    // close() waits for these through the coalescer and the transaction queue, which hold every
+    // publish until it is answered (within timeoutMs).
+    return this.#send(prepared, context);
   }
 
   /** Lets publishes in flight finish (up to timeoutMs), then disconnects the producers it built. */
@@ -84,9 +84,7 @@ class KafkaJsPublisher implements KafkaPublisher {
     const abandon = new Promise(
       (resolve) => (timer = setTimeout(resolve, this.#settings.timeoutMs)),
     );
-    const settled = this.#inFlight
-      .settled()
-      .then(() => Promise.all([this.#coalescer.idle(), this.#transactions.idle()]));
+    const settled = Promise.all([this.#coalescer.idle(), this.#transactions.idle()]);
     await Promise.race([settled, abandon]);
     clearTimeout(timer);
     await this.#slot.close();

@@ -13,6 +13,7 @@ function recordingSlot(replaceable: boolean) {
     replaceable,
     current: () => producer,
     ready: async () => {},
+    connected: () => true,
     distrust: (p) => void distrusted.push(p),
     close: async () => {},
   };
