@@ -1,7 +1,7 @@
 // One broker in a detached process of its own, for `npm run brokers:up`: starts it through
 // @eventfan/testing's fixture, writes its URL to .cache/brokers/<kind>.url once it answers, and
 // stops it on SIGTERM/SIGINT (`npm run brokers:down`). Usage: brokers-serve.ts nats|kafka|esdb
-import { rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acquireBroker, isMissing, kafkaBroker, startNatsProcess } from '@eventfan/testing';
 import { startEsdbTestServer } from '@eventfan/testing/esdb-server';
@@ -28,7 +28,10 @@ if (kind !== 'nats' && kind !== 'kafka' && kind !== 'esdb') {
 }
 const broker = await start();
 console.log(`${broker.label} at ${broker.url}`);
-await writeFile(join(dir, `${kind}.url`), broker.url);
+// Written aside, then renamed: `up` reads the file as soon as it exists, and a file written in
+// place exists, empty, before its URL is in it (an `export NATS_URL=''` was printed that way).
+await writeFile(join(dir, `${kind}.url.tmp`), broker.url);
+await rename(join(dir, `${kind}.url.tmp`), join(dir, `${kind}.url`));
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, async () => {
     await broker.stop();

@@ -44,8 +44,13 @@ describe('local brokers', () => {
         }),
       );
       expect(Object.keys(env)).toEqual(['NATS_URL', 'KAFKA_BROKERS', 'ESDB_CONNECTION_STRING']);
-      // A refusal here once (under CI load) could not be reproduced: say what the broker's
-      // process and log showed, so the next one can be traced.
+      // Each URL whole: `up` once printed NATS_URL='' after reading a URL file not yet written.
+      expect(env).toMatchObject({
+        NATS_URL: expect.stringMatching(/^nats:\/\/127\.0\.0\.1:\d+$/),
+        KAFKA_BROKERS: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+        ESDB_CONNECTION_STRING: expect.stringMatching(/^esdb:\/\/127\.0\.0\.1:\d+/),
+      });
+      // Should it refuse anyway, say what the broker's process and log showed.
       const nc = await connect({ servers: env['NATS_URL'] }).catch((error: unknown) => {
         const pid = Number(readFileSync(`${root}/.cache/brokers/nats.pid`, 'utf8'));
         const log = readFileSync(`${root}/.cache/brokers/nats.log`, 'utf8');
