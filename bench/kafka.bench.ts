@@ -4,15 +4,11 @@
  *   sent with the raw kafkajs `producer.send` (CloudEvents binary headers built by hand), on the
  *   same idempotent producer (`acks: -1`, one request in flight), in paired rounds;
  * - concurrent: 64 streams handled concurrently through `commandHandler` + `InMemoryEventStore` +
- *   `kafkaPublisher`, one event per command: events/s, each command's latency at 1 and 64 in
- *   flight, and — where `kcat` is installed — the same count of records of the same size produced
- *   by librdkafka (`kcat -P`, idempotent, acks=all) to the same broker, and — where node-rdkafka
- *   is installed — by librdkafka from node with 64 records in flight, each awaited (rdkafka.ts).
+ *   `kafkaPublisher`, one event per command: events/s, and each command's latency at 1 and 64 in
+ *   flight (librdkafka beside it: the `concurrent` bench).
  * Run: npm run bench -- kafka   (KAFKA_BROKERS, or Kafka's jars from `bash scripts/fetch-kafka.sh`)
  * One part only: KAFKA_BENCH=single|concurrent.
  */
-import { spawnSync } from 'node:child_process';
-import { envelopeToKafkaRecord } from '@eventfan/cloudevents';
 import type { Envelope } from '@eventfan/core';
 import { kafkaPublisher } from '@eventfan/dispatcher-kafka';
 import { acquireBroker, isMissing, kafkaBroker } from '@eventfan/testing';
@@ -20,14 +16,11 @@ import { Kafka, logLevel } from 'kafkajs';
 import { freshBatches, inLanes } from './batches.js';
 import { bestOf, handleCommands, percentile } from './ticker.js';
 import { rawKafkaMessage } from './raw-kafka.js';
-import { loadRdkafka, rdkafkaRate } from './rdkafka.js';
 import { comparePaired, type Paired, type SideResult } from './paired.js';
 import { formatRate, printTable } from './report.js';
 
 const SINGLE_TOPIC = 'eventfan-bench';
 const CONCURRENT_TOPIC = 'eventfan-bench-commands';
-const KCAT_TOPIC = 'eventfan-bench-kcat';
-const RDKAFKA_TOPIC = 'eventfan-bench-rdkafka';
 
 interface Scenario {
   readonly events: number;
@@ -108,7 +101,7 @@ async function singleDispatch(kafka: Kafka): Promise<void> {
   );
 }
 
-async function concurrent(kafka: Kafka, brokers: string[]): Promise<void> {
+async function concurrent(brokers: string[]): Promise<void> {
   const publisher = kafkaPublisher({
     kafka: { brokers, logLevel: logLevel.NOTHING },
     topic: () => CONCURRENT_TOPIC,
@@ -128,86 +121,10 @@ async function concurrent(kafka: Kafka, brokers: string[]): Promise<void> {
     [`1 stream`, formatRate(one.perSecond)],
     [`latency, 1 command in flight`, latency(one)],
   ];
-  const librdkafka = await kcatRate(kafka, brokers);
-  if (librdkafka === undefined) {
-    rows.push(['librdkafka (kcat -P)', 'kcat not installed (apt-get install -y kcat): skipped']);
-  } else {
-    const ratio = wide.perSecond / librdkafka;
-    console.log(`concurrent kafka: ratio to librdkafka ${ratio.toFixed(3)}`);
-    rows.push(
-      [
-        `librdkafka (kcat -P, idempotent, acks=all), best of ${CONCURRENT.kcatRuns}`,
-        formatRate(librdkafka),
-      ],
-      ['ratio ours / librdkafka (target >= 0.5)', `${ratio.toFixed(3)}x`],
-    );
-  }
-  const rdkafka = loadRdkafka();
-  if (typeof rdkafka === 'string') {
-    rows.push(['librdkafka from node (node-rdkafka)', rdkafka]);
-  } else {
-    const records = freshBatches(CONCURRENT.commands, 1, 'bench-').map(([e]) =>
-      envelopeToKafkaRecord(e as Envelope),
-    );
-    const run = await rdkafkaRate(rdkafka, {
-      brokers,
-      topic: RDKAFKA_TOPIC,
-      records,
-      lanes: CONCURRENT.streams,
-      runs: CONCURRENT.kcatRuns,
-    });
-    console.log(`concurrent kafka node-rdkafka: ${Math.round(run.perSecond)}`);
-    rows.push([
-      `librdkafka from node (node-rdkafka), ${CONCURRENT.streams} records in flight, each awaited, best of ${CONCURRENT.kcatRuns}`,
-      `${formatRate(run.perSecond)}, node CPU ${run.cpuMicrosPerEvent.toFixed(1)} µs/event`,
-    ]);
-  }
   printTable(
     `concurrent: commandHandler + InMemoryEventStore + kafkaPublisher, one event per command, ${CONCURRENT.commands} commands (best of ${CONCURRENT.rounds} rounds)`,
     rows,
   );
-}
-
-/**
- * kcat producing as many records as the concurrent run, each of the size ours have (the same key,
- * value and header names, values of the same length), to the same broker: its best rate, timed
- * from start to exit (after its flush), checked against the topic's end offsets.
- */
-async function kcatRate(kafka: Kafka, brokers: string[]): Promise<number | undefined> {
-  if (spawnSync('kcat', ['-V']).status !== 0) return undefined;
-  const sample = envelopeToKafkaRecord(freshBatches(1, 1, 'bench-')[0]?.[0] as Envelope);
-  const headers = Object.entries(sample.headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]);
-  const value = sample.value?.toString() ?? '';
-  const lines = Array.from(
-    { length: CONCURRENT.commands },
-    (_, i) =>
-      `${sample.key?.slice(0, -3)}${String(i % CONCURRENT.streams).padStart(3, '0')}\t${value}`,
-  );
-  const input = `${lines.join('\n')}\n`;
-  const args = ['-P', '-b', brokers.join(','), '-t', KCAT_TOPIC, '-K', '\t'];
-  args.push('-X', 'enable.idempotence=true', '-X', 'acks=all', ...headers);
-  const admin = kafka.admin();
-  await admin.connect();
-  const total = async () =>
-    (await admin.fetchTopicOffsets(KCAT_TOPIC)).reduce((n, p) => n + Number(p.high), 0);
-  let best = 0;
-  try {
-    for (let run = 0; run < CONCURRENT.kcatRuns; run++) {
-      const before = await total();
-      const start = performance.now();
-      const done = spawnSync('kcat', args, { input, maxBuffer: 1 << 26 });
-      const seconds = (performance.now() - start) / 1000;
-      if (done.status !== 0) throw new Error(`kcat failed: ${done.stderr.toString()}`);
-      const written = (await total()) - before;
-      if (written !== CONCURRENT.commands) {
-        throw new Error(`kcat wrote ${written} of ${CONCURRENT.commands} records`);
-      }
-      best = Math.max(best, CONCURRENT.commands / seconds);
-    }
-  } finally {
-    await admin.disconnect();
-  }
-  return best;
 }
 
 const broker = await acquireBroker(kafkaBroker);
@@ -222,7 +139,7 @@ try {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
-    topics: [SINGLE_TOPIC, CONCURRENT_TOPIC, KCAT_TOPIC, RDKAFKA_TOPIC].map((topic) => ({
+    topics: [SINGLE_TOPIC, CONCURRENT_TOPIC].map((topic) => ({
       topic,
       numPartitions: 3,
     })),
@@ -231,7 +148,7 @@ try {
   await admin.disconnect();
   const only = process.env['KAFKA_BENCH'];
   if (!only || only === 'single') await singleDispatch(kafka);
-  if (!only || only === 'concurrent') await concurrent(kafka, brokers);
+  if (!only || only === 'concurrent') await concurrent(brokers);
 } finally {
   await broker.dispose();
 }

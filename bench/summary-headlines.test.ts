@@ -12,6 +12,7 @@ describe('parseHeadlines', () => {
       'fan-out: ratio 1.12x',
       'concurrent nats: 19,834 events/s',
       'concurrent kafka: 1450',
+      'concurrent kafka: ratio to librdkafka 0.050 (target >= 0.5)',
       'replay memory esdb: 1.02×',
       '  ratio dispatcher / raw (target >= 0.9)  0.930x',
       '  append esdb, 1 per call: ratio   1.68× the raw rate (median of rounds)',
@@ -53,6 +54,13 @@ describe('parseHeadlines', () => {
       },
       { label: 'concurrent nats', value: 19834, unit: 'events/s' },
       { label: 'concurrent kafka', value: 1450, unit: '' },
+      {
+        label: 'concurrent kafka to librdkafka',
+        value: 0.05,
+        unit: 'x',
+        target: { op: '>=', value: 0.5 },
+        pass: false,
+      },
       { label: 'replay memory esdb', value: 1.02, unit: 'x' },
       {
         label: 'append esdb, 1 per call',

@@ -40,7 +40,7 @@ const TARGETS: readonly (readonly [RegExp, Target])[] = [
 ];
 
 const HEADLINE =
-  /^(?<label>[^\s:][^:]{0,79}?):\s+(?<ratio>ratio\s+)?(?<value>-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?<unit>[x×](?![\w])|[^\s(),;]*)(?<rest>.*)$/;
+  /^(?<label>[^\s:][^:]{0,79}?):\s+(?<ratio>ratio\s+(?:to\s+(?<against>[\w.-]+)\s+)?)?(?<value>-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?<unit>[x×](?![\w])|[^\s(),;]*)(?<rest>.*)$/;
 const TARGET = /target\s*(?<op>>=|≥|<=|≤)\s*(?<value>\d+(?:\.\d+)?)/i;
 // eslint-disable-next-line no-control-regex -- colour codes some tools print
 const COLOURS = /\u001b\[[0-9;]*m/g;
@@ -54,7 +54,9 @@ export function parseHeadlines(output: string): Headline[] {
     if (!match || /error|warn/i.test(match['label'] as string)) continue;
     // A table row counts only when it says `<label>: ratio <x>`: other rows are prose.
     if (line !== line.trimStart() && match['ratio'] === undefined) continue;
-    const label = (match['label'] as string).trim();
+    // `<label>: ratio to <baseline> <x>` names what it is a ratio to: `<label> to <baseline>`.
+    const against = match['against'];
+    const label = `${(match['label'] as string).trim()}${against ? ` to ${against}` : ''}`;
     const isRatio = match['ratio'] !== undefined || /^[x×]$/.test(match['unit'] as string);
     // Past the figure only one parenthesis, unless the line says `ratio`: a title goes on in prose.
     const rest = (match['rest'] as string).trim();

@@ -31,7 +31,7 @@ describe('writeSummary', () => {
     );
     writeResult(
       dir,
-      result('fanout', 'fan-out: ratio 1.47x\nconcurrent nats: 4,000 events/s', 'passed'),
+      result('concurrent', 'fan-out: ratio 1.47x\nconcurrent nats: 4,000 events/s', 'passed'),
     );
     writeResult(dir, result('nats', '', 'timed out'));
     await writeSummary(dir, readme);
@@ -40,7 +40,7 @@ describe('writeSummary', () => {
     expect(text).toMatch(/^# x\n\nbefore\n\n<!-- bench:start -->\n/);
     expect(text).toMatch(/<!-- bench:end -->\n\nafter\n$/);
     expect(text).not.toContain('old');
-    expect(text).toMatch(/\| fan-out +\| +1\.47× \| ≤ 1\.15× \| \*\*no\*\* \| `fanout` +\|/);
+    expect(text).toMatch(/\| fan-out +\| +1\.47× \| ≤ 1\.15× \| \*\*no\*\* \| `concurrent` +\|/);
     expect(text).toMatch(/\| no ratio +\| +— \| — +\| — +\| `nats` timed out \|/);
     expect(text).toContain('at commit `abc123`');
     const page = readFileSync(join(dir, 'README.md'), 'utf8');

@@ -1,19 +1,23 @@
 /**
- * Fan-out: the concurrent workload — 64 streams handled at once through `commandHandler` +
+ * The concurrent workload — 64 streams handled at once through `commandHandler` +
  * `InMemoryEventStore`, one event per command — published inline to NATS JetStream alone, to Kafka
- * alone, and to both, against the same brokers in the same run. Each round runs every setup once,
- * in an order that rotates, so load drifting on a shared machine weighs on all alike.
+ * alone, and to both (the fan-out), against the same brokers in the same run. Each round runs every
+ * setup once, in an order that rotates, so load drifting on a shared machine weighs on all alike.
  * The store is in memory in every setup: these are "store + NATS", "store + Kafka" and
  * "store + NATS + Kafka", not EventStoreDB (whose test server is an emulator, and would share the
  * two cores too).
  * Prints `concurrent <setup>: <n> events/s` (best round) and `fan-out: ratio <x>x`: the median
  * over rounds of (slowest single target's rate / both targets' rate), i.e. how much longer the
  * fan-out takes than the slowest target alone; target ≤ 1.15. Beside it, what explains the ratio:
- * CPU per event of node and of the brokers (/proc), the machine's busy share, Kafka produce requests per run, and the same
- * setups with the Kafka publisher's `lingerMs: 1` (`fan-out kafka lingerMs 1: ratio`), and each
- * ratio's CPU floor: the slowest target's rate times the CPU (node's and the brokers') the fan-out
- * spent per event, over all cores — the least the ratio can be here, were that CPU spread perfectly.
- * Run: npm run bench -- fanout   (NATS_URL / KAFKA_BROKERS, or the local brokers of @eventfan/testing)
+ * CPU per event of node and of the brokers (/proc), the machine's busy share, Kafka produce
+ * requests per run, the same setups with the Kafka publisher's `lingerMs: 1` (`fan-out kafka
+ * lingerMs 1: ratio`), and each ratio's CPU floor: the slowest target's rate times the CPU (node's
+ * and the brokers') the fan-out spent per event, over all cores — the least the ratio can be here,
+ * were that CPU spread perfectly. Then, where kcat is installed, `concurrent kafka: ratio to
+ * librdkafka` (our best Kafka rate over kcat's on the same broker), and librdkafka from node where
+ * node-rdkafka is (librdkafka.ts).
+ * Run: npm run bench -- concurrent   (NATS_URL / KAFKA_BROKERS, or the local brokers of
+ * @eventfan/testing)
  */
 import { cpus } from 'node:os';
 import { commandHandler, InMemoryEventStore, type Publisher } from '@eventfan/core';
@@ -23,6 +27,7 @@ import { acquireBroker, isMissing, kafkaBroker, natsBroker, type Broker } from '
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { connect, headers } from 'nats';
 import { brokerCpuMs } from './broker-cpu.js';
+import { KCAT_TOPIC, librdkafkaRows, RDKAFKA_TOPIC } from './librdkafka.js';
 import { median } from './paired.js';
 import { formatRate, printTable } from './report.js';
 import { Ticker } from './ticker.js';
@@ -31,6 +36,8 @@ const STREAMS = 64;
 const COMMANDS_PER_STREAM = 20;
 /** Many short rounds: load on a shared machine comes and goes within seconds. */
 const ROUNDS = 11;
+/** Enough records for kcat's rate not to be its start-up's. */
+const LIBRDKAFKA_RECORDS = 25_600;
 const NATS_STREAM = 'EVENTFAN_FANOUT_BENCH';
 const TOPIC = 'eventfan-fanout-bench';
 
@@ -64,7 +71,10 @@ try {
   await ensureStream(nc, { name: NATS_STREAM, subjects: ['fanout.>'], update: true });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3 }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [TOPIC, KCAT_TOPIC, RDKAFKA_TOPIC].map((topic) => ({ topic, numPartitions: 3 })),
+    waitForLeaders: true,
+  });
   await admin.disconnect();
   await producer.connect();
 
@@ -143,6 +153,15 @@ try {
     console.log(`${f.label}: ratio ${median(f.ratios).toFixed(2)}x (target <= 1.15)`);
     console.log(`CPU floor of the ${f.label}: ${median(f.floors).toFixed(2)}x`);
   }
+  const kafkaRows = await librdkafkaRows({
+    kafka,
+    brokers: kafkaAt.url.split(','),
+    oursPerSecond: Math.max(...(runs.get('kafka') ?? []).map((r) => r.perSecond)),
+    records: LIBRDKAFKA_RECORDS,
+    lanes: STREAMS,
+    runs: 3,
+  });
+  printTable('librdkafka on the same broker, beside store + kafka', kafkaRows);
 } finally {
   await producer.disconnect().catch(() => {});
   await nc.close();
@@ -190,7 +209,7 @@ function idle(): number {
 async function need(provider: typeof natsBroker | typeof kafkaBroker): Promise<Broker> {
   const broker = await acquireBroker(provider);
   if (isMissing(broker)) {
-    console.error(`bench/fanout: ${broker.missing}`);
+    console.error(`bench/concurrent: ${broker.missing}`);
     process.exit(1);
   }
   acquired.push(broker);
