@@ -3,8 +3,8 @@
  * run: 64 streams at once, one event per command, in-memory store + Kafka, then + NATS JetStream.
  * The first wave's side (its last commit, FIRST_WAVE) runs bench/first-wave/workload.mjs — the
  * workload of ticker.ts in that code's API, `load` then `dispatch` per command — inside a copy of
- * that tree under .cache (extracted with `git archive`, `npm ci` and built once: about a minute
- * the first time). Today's side runs ticker.ts's handleCommands through commandHandler.
+ * that tree under .cache (extracted with `git archive`, `npm ci` and built once: about a minute and
+ * 300 MB the first time). Today's side runs ticker.ts's handleCommands through commandHandler.
  * Prints `concurrent <broker> vs first wave: ratio <now/then>x`: what the targets "≥ 10× (Kafka),
  * ≥ 5× (NATS) today's events/s on the same machine" ask, with "today's" measured today.
  * Run: npm run bench -- first-wave   (needs git and the repository's history)
