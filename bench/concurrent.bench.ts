@@ -23,12 +23,13 @@ import { cpus } from 'node:os';
 import { commandHandler, InMemoryEventStore, type Publisher } from '@eventfan/core';
 import { ensureStream, natsPublisher } from '@eventfan/dispatcher-nats';
 import { kafkaPublisher } from '@eventfan/dispatcher-kafka';
-import { acquireBroker, isMissing, kafkaBroker, natsBroker, type Broker } from '@eventfan/testing';
+import { kafkaBroker, natsBroker, type Broker, type BrokerProvider } from '@eventfan/testing';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { connect, headers } from 'nats';
 import { brokerCpuMs } from './broker-cpu.js';
 import { KCAT_TOPIC, librdkafkaRows, RDKAFKA_TOPIC } from './librdkafka.js';
 import { median } from './paired.js';
+import { needBroker } from './need-broker.js';
 import { formatRate, printTable } from './report.js';
 import { Ticker } from './ticker.js';
 
@@ -206,12 +207,8 @@ function idle(): number {
   return cpus().reduce((sum, core) => sum + core.times.idle, 0);
 }
 
-async function need(provider: typeof natsBroker | typeof kafkaBroker): Promise<Broker> {
-  const broker = await acquireBroker(provider);
-  if (isMissing(broker)) {
-    console.error(`bench/concurrent: ${broker.missing}`);
-    process.exit(1);
-  }
+async function need(provider: BrokerProvider): Promise<Broker> {
+  const broker = await needBroker('concurrent', provider);
   acquired.push(broker);
   return broker;
 }

@@ -15,9 +15,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureStream, natsPublisher } from '@eventfan/dispatcher-nats';
 import { kafkaPublisher } from '@eventfan/dispatcher-kafka';
-import { acquireBroker, isMissing, kafkaBroker, natsBroker, type Broker } from '@eventfan/testing';
+import { kafkaBroker, natsBroker } from '@eventfan/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { connect, headers } from 'nats';
+import { needBroker } from './need-broker.js';
 import { formatRate, printTable } from './report.js';
 import { bestOf, handleCommands } from './ticker.js';
 
@@ -88,18 +89,9 @@ function firstWaveRate(target: 'kafka' | 'nats', env: Record<string, string>): n
   return (JSON.parse(line) as { perSecond: number }).perSecond;
 }
 
-async function need(provider: typeof natsBroker | typeof kafkaBroker): Promise<Broker> {
-  const broker = await acquireBroker(provider);
-  if (isMissing(broker)) {
-    console.error(`bench/first-wave: ${broker.missing}`);
-    process.exit(1);
-  }
-  return broker;
-}
-
 firstWaveTree();
-const kafkaAt = await need(kafkaBroker);
-const natsAt = await need(natsBroker);
+const kafkaAt = await needBroker('first-wave', kafkaBroker);
+const natsAt = await needBroker('first-wave', natsBroker);
 const nc = await connect({ servers: natsAt.url });
 try {
   const kafka = new Kafka({ brokers: kafkaAt.url.split(','), logLevel: logLevel.NOTHING });

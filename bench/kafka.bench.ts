@@ -11,10 +11,11 @@
  */
 import type { Envelope } from '@eventfan/core';
 import { kafkaPublisher } from '@eventfan/dispatcher-kafka';
-import { acquireBroker, isMissing, kafkaBroker } from '@eventfan/testing';
+import { kafkaBroker } from '@eventfan/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { freshBatches, inLanes } from './batches.js';
 import { bestOf, handleCommands, percentile } from './ticker.js';
+import { needBroker } from './need-broker.js';
 import { rawKafkaMessage } from './raw-kafka.js';
 import { comparePaired, type Paired, type SideResult } from './paired.js';
 import { formatRate, printTable } from './report.js';
@@ -127,11 +128,7 @@ async function concurrent(brokers: string[]): Promise<void> {
   );
 }
 
-const broker = await acquireBroker(kafkaBroker);
-if (isMissing(broker)) {
-  console.error(`bench/kafka: ${broker.missing}`);
-  process.exit(1);
-}
+const broker = await needBroker('kafka', kafkaBroker);
 console.log(broker.label);
 const brokers = broker.url.split(',');
 const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });

@@ -12,10 +12,11 @@
  */
 import { subscribe, type Envelope } from '@eventfan/core';
 import { ensureStream, natsPublisher, natsSource, subjectToken } from '@eventfan/dispatcher-nats';
-import { acquireBroker, isMissing, natsBroker } from '@eventfan/testing';
+import { natsBroker } from '@eventfan/testing';
 import { AckPolicy, connect, headers, type JetStreamManager, type NatsConnection } from 'nats';
 import { freshBatches, inLanes } from './batches.js';
 import { BenchEvent, bestOf, handleCommands, percentile } from './ticker.js';
+import { needBroker } from './need-broker.js';
 import { publishRaw } from './raw-nats.js';
 import { comparePaired, type SideResult } from './paired.js';
 import { formatRate, printTable } from './report.js';
@@ -157,11 +158,7 @@ async function subscribeBench(nc: NatsConnection, jsm: JetStreamManager): Promis
   );
 }
 
-const broker = await acquireBroker(natsBroker);
-if (isMissing(broker)) {
-  console.error(`bench/nats: ${broker.missing}`);
-  process.exit(1);
-}
+const broker = await needBroker('nats', natsBroker);
 console.log(broker.label);
 const nc = await connect({ servers: broker.url });
 try {

@@ -4,14 +4,11 @@
  * loaded cores. `npm run bench -- subscribe` runs it with the other brokers'.
  * Run: npm run bench -- subscribe-kafka   (KAFKA_BROKERS, or Kafka's jars from `bash scripts/fetch-kafka.sh`)
  */
-import { acquireBroker, isMissing, kafkaBroker } from '@eventfan/testing';
+import { kafkaBroker } from '@eventfan/testing';
+import { needBroker } from './need-broker.js';
 import { compareKafkaSubscribe } from './subscribe-kafka.js';
 
-const broker = await acquireBroker(kafkaBroker);
-if (isMissing(broker)) {
-  console.error(`bench/subscribe-kafka: ${broker.missing}`);
-  process.exit(1);
-}
+const broker = await needBroker('subscribe-kafka', kafkaBroker);
 try {
   const measured = await compareKafkaSubscribe(broker.url, broker.label);
   // Unindented: the headline bench/run.ts saves (median of the rounds' ratios).
