@@ -6,7 +6,7 @@ import { RequestCoalescer } from './coalescer.js';
 import { KafkaPublishError } from './errors.js';
 import { acknowledge, fakeProducer, type Answer } from './fake-producer.fixture.js';
 import { settings } from './options.js';
-import { prepareBatch } from './prepare.js';
+import { prepareBatch, type KafkaPrepared } from './prepare.js';
 import { givenProducer, ownedProducer } from './producer-slot.js';
 
 const topicOf = (e: Envelope) => (e.stream.startsWith('bad') ? 'bad' : 'good');
@@ -53,6 +53,47 @@ describe('RequestCoalescer', () => {
       ['good'],
       ['good'],
     ]);
+  });
+
+  it('given an idle publisher, when a publish is handed over, then its request leaves at the end of the synchronous run, not a loop turn later', async () => {
+    const { producer, batches } = fakeProducer();
+    const coalescer = new RequestCoalescer({
+      settings: config,
+      slot: givenProducer(producer),
+      partitionOf: () => undefined,
+    });
+    const sending = coalescer.send(await prepared(uniqueStream('good')));
+    expect(batches).toHaveLength(0); // what the caller hands over next in this run may still join
+    await Promise.resolve();
+    expect(batches).toHaveLength(1);
+    await sending;
+  });
+
+  it('given a request that answered several publishes, when each hands over its next one, then those leave together', async () => {
+    const { producer, batches } = fakeProducer();
+    const coalescer = new RequestCoalescer({
+      settings: config,
+      slot: givenProducer(producer),
+      partitionOf: () => undefined,
+    });
+    await coalescer.send(await prepared(uniqueStream('good')));
+    const streams = ['good', 'good', 'good'].map((p) => uniqueStream(p));
+    const [firsts, seconds] = await Promise.all([
+      Promise.all(streams.map(prepared)),
+      Promise.all(streams.map(prepared)),
+    ]);
+    // Each lane's next command takes its own number of awaits (load, decide, append) to publish.
+    const awaits = async (n: number) => {
+      for (let i = 0; i < n; i++) await Promise.resolve();
+    };
+    await Promise.all(
+      streams.map(async (_, i) => {
+        await coalescer.send(firsts[i] as KafkaPrepared);
+        await awaits(5 * i);
+        await coalescer.send(seconds[i] as KafkaPrepared);
+      }),
+    );
+    expect(batches.slice(1).map(topicsSent)).toEqual([['good×3'], ['good×3']]);
   });
 
   it('given a shared request refused for one topic, when Kafka does not say which, then each goes again alone on a new producer and only the refused one fails', async () => {

@@ -5,7 +5,7 @@ import { KafkaPublishError, notAcknowledged, publishErrorFor } from './errors.js
 import type { Settings } from './options.js';
 import type { KafkaPrepared } from './prepare.js';
 import type { ProducerSlot } from './producer-slot.js';
-import { positionsOf, type KafkaPosition, type SentTopic } from './receipts.js';
+import { inRecordOrder, positionsOf, type KafkaPosition, type SentTopic } from './receipts.js';
 import { takeRequest } from './take-request.js';
 import { outcomeUncertain } from './uncertain.js';
 
@@ -80,7 +80,7 @@ export class RequestCoalescer {
       };
       const timer = setTimeout(() => this.#expire(member), this.#options.settings.timeoutMs);
       this.#waiting.push(member);
-      this.#schedule();
+      this.#schedule('idle');
     });
   }
 
@@ -90,17 +90,22 @@ export class RequestCoalescer {
     return new Promise((resolve) => this.#idle.add(resolve));
   }
 
-  /** Sends what waits at the next turn of the loop, or after `lingerMs` when idle (`linger`). */
-  #schedule(linger = true): void {
+  /**
+   * When what waits goes out. An idle publisher holds nothing back, as in Nagle's rule: with
+   * `lingerMs` 0 it sends at the end of the caller's synchronous run (what was handed over in it
+   * goes together), else after `lingerMs`. At `turn`: at the next turn of the loop (see #release).
+   */
+  #schedule(when: 'idle' | 'turn'): void {
     if (this.#inFlight || this.#scheduled) return;
     this.#scheduled = true;
-    const lingerMs = linger ? this.#options.settings.lingerMs : 0;
     const go = () => {
       this.#scheduled = false;
       this.#next();
     };
-    if (lingerMs > 0) setTimeout(go, lingerMs);
-    else setImmediate(go);
+    const { lingerMs } = this.#options.settings;
+    if (when === 'turn') setImmediate(go);
+    else if (lingerMs > 0) setTimeout(go, lingerMs);
+    else queueMicrotask(go);
   }
 
   #next(): void {
@@ -142,28 +147,19 @@ export class RequestCoalescer {
       if (refused) this.#fail(members, refused.error);
       return this.#release(request);
     }
-    const sent = topicsOf(members);
+    const sent = outgoing(members);
     try {
       request.sending = request.producer.sendBatch({
-        topicMessages: sent.map(({ topic, messages }) => ({ topic, messages })),
+        topicMessages: sent.topics.map(({ topic, messages }) => ({ topic, messages })),
         acks: -1,
         timeout: settings.timeoutMs,
         ...(settings.compression === undefined ? {} : { compression: settings.compression }),
       });
       const results = await request.sending;
-      for (const { topic } of sent) this.#proven.add(topic);
-      const positions = positionsOf(sent, results, this.#options.partitionOf);
-      const byMember = new Map<Member, KafkaPosition[]>();
-      sent.forEach(({ entries }, i) =>
-        entries.forEach(([member, index], j) => {
-          const mine = byMember.get(member) ?? [];
-          byMember.set(member, mine);
-          mine[index] = positions[i]?.[j] as KafkaPosition;
-        }),
-      );
-      for (const member of members) member.answer(byMember.get(member) ?? []);
+      for (const { topic } of sent.topics) this.#proven.add(topic);
+      sent.answer(positionsOf(sent.topics, results, this.#options.partitionOf));
     } catch (error) {
-      this.#refused(request, members, sent.length, error);
+      this.#refused(request, members, sent.topics.length, error);
     } finally {
       this.#release(request);
     }
@@ -201,18 +197,19 @@ export class RequestCoalescer {
   #requeue(members: readonly Member[]): void {
     for (const member of members) delete member.request;
     this.#waiting = [...members, ...this.#waiting];
-    this.#schedule();
+    this.#schedule('turn');
   }
 
   /**
-   * The next request goes at the next turn of the loop, not at once: the publishes just answered
-   * hand over their next ones first (a caller's next command), so they join it.
+   * After several publishes were answered at once, or with more waiting, the next request goes at
+   * the next turn of the loop, not at once: the publishes just answered hand over their next ones
+   * first (a caller's next command), so they join it. One answered alone leaves the publisher idle.
    */
   #release(request: Request): void {
     if (request.released) return;
     request.released = true;
     if (this.#inFlight === request) this.#inFlight = undefined;
-    if (this.#waiting.length > 0) this.#schedule(false);
+    if (this.#waiting.length > 0 || request.members.length > 1) this.#schedule('turn');
     else this.#next();
   }
 
@@ -245,25 +242,53 @@ export class RequestCoalescer {
   }
 }
 
-/** A request's records by topic, in the order the publishes were handed over. */
-interface SentTopicOf extends SentTopic<KafkaRecord> {
-  readonly messages: KafkaRecord[];
-  /** Whose each record is: the member and the record's index in its batch. */
-  readonly entries: [Member, number][];
+/** What kafkajs takes for one topic. */
+type OutgoingTopic = SentTopic<KafkaRecord> & { readonly messages: KafkaRecord[] };
+
+/** A request's records by topic, and how their positions go back to each publish. */
+interface Outgoing {
+  readonly topics: readonly OutgoingTopic[];
+  /** Answers each publish with its records' positions, given topic by topic as sent. */
+  readonly answer: (positions: readonly (readonly KafkaPosition[])[]) => void;
 }
 
-function topicsOf(members: readonly Member[]): SentTopicOf[] {
-  const byTopic = new Map<string, SentTopicOf>();
+/** One publish goes as it was prepared; several, topic by topic in the order handed over. */
+function outgoing(members: readonly Member[]): Outgoing {
+  const [only] = members;
+  if (members.length === 1 && only) {
+    return {
+      topics: only.prepared.topics,
+      answer: (positions) => only.answer(inRecordOrder(only.prepared, positions)),
+    };
+  }
+  const byTopic = new Map<string, OutgoingTopic>();
+  /** Whose each record is, topic by topic: the member and the record's index in its batch. */
+  const owners = new Map<string, [Member, number][]>();
   for (const member of members) {
     member.prepared.records.forEach(({ topic, message }, index) => {
       let sent = byTopic.get(topic);
       if (!sent) {
-        sent = { topic, messages: [], entries: [] };
+        sent = { topic, messages: [] };
         byTopic.set(topic, sent);
+        owners.set(topic, []);
       }
       sent.messages.push(message);
-      sent.entries.push([member, index]);
+      owners.get(topic)?.push([member, index]);
     });
   }
-  return [...byTopic.values()];
+  const topics = [...byTopic.values()];
+  return {
+    topics,
+    answer: (positions) => {
+      const byMember = new Map<Member, KafkaPosition[]>();
+      topics.forEach(({ topic }, i) =>
+        owners.get(topic)?.forEach(([member, index], j) => {
+          const mine = byMember.get(member) ?? [];
+          byMember.set(member, mine);
+          mine[index] = positions[i]?.[j] as KafkaPosition;
+        }),
+      );
+      for (const member of members) member.answer(byMember.get(member) ?? []);
+    },
+  };
 }

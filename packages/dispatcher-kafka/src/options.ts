@@ -35,7 +35,7 @@ interface CommonOptions {
   readonly compression?: CompressionTypes;
   /**
    * How long an idle publisher gathers concurrent publishes before their request goes out, in ms.
-   * Default 0: what was handed over in the current turn of the event loop. While a request is in
+   * Default 0: what the caller hands over in one synchronous run, sent at once. While a request is in
    * flight, what arrives waits for it and leaves together once it is answered, whatever this is.
    */
   readonly lingerMs?: number;
