@@ -4,6 +4,7 @@ import type { Producer, RecordMetadata } from 'kafkajs';
 import { KafkaPublishError, notAcknowledged, publishErrorFor } from './errors.js';
 import type { Settings } from './options.js';
 import type { KafkaPrepared } from './prepare.js';
+import { DeadlineSweep } from './deadline-sweep.js';
 import type { ProducerSlot } from './producer-slot.js';
 import { inRecordOrder, positionsOf, type KafkaPosition, type SentTopic } from './receipts.js';
 import { takeRequest } from './take-request.js';
@@ -56,9 +57,11 @@ export class RequestCoalescer {
   /** Topics a request succeeded on, so they may share one. */
   readonly #proven = new Set<string>();
   readonly #idle = new Set<() => void>();
+  readonly #deadlines: DeadlineSweep<Member>;
 
   constructor(options: CoalescerOptions) {
     this.#options = options;
+    this.#deadlines = new DeadlineSweep(options.settings.timeoutMs, (m) => this.#expire(m));
   }
 
   /** Each record's position once Kafka acknowledged the request, in record order; or the error. */
@@ -73,12 +76,11 @@ export class RequestCoalescer {
         answer: (outcome) => {
           if (member.answered) return;
           member.answered = true;
-          clearTimeout(timer);
           if (outcome instanceof Error) reject(outcome);
           else resolve(outcome);
         },
       };
-      const timer = setTimeout(() => this.#expire(member), this.#options.settings.timeoutMs);
+      this.#deadlines.add(member);
       this.#waiting.push(member);
       this.#schedule('idle');
     });
@@ -117,8 +119,11 @@ export class RequestCoalescer {
     );
     this.#waiting = rest;
     if (taken.length === 0) {
-      for (const wake of this.#idle) wake();
-      this.#idle.clear();
+      // Only when someone waits: clear() gives the set a new table, on every idle publish otherwise.
+      if (this.#idle.size > 0) {
+        for (const wake of this.#idle) wake();
+        this.#idle.clear();
+      }
       return;
     }
     const request: Request = {

@@ -21,8 +21,8 @@ interface CommonOptions {
    */
   readonly transactional?: boolean;
   /**
-   * How long one publish may take before it fails with BrokerUnavailable (timed out); also the
-   * broker's ack timeout. Default 30 000 ms.
+   * How long one publish may take before it fails with BrokerUnavailable (timed out), checked
+   * every tenth of it, so at most that much later; also the broker's ack timeout. Default 30 000 ms.
    */
   readonly timeoutMs?: number;
   /**
