@@ -33,11 +33,9 @@ const BASE64 = /^[A-Za-z\d+/]*={0,2}$/;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
-// Events of one application repeat their extension names and sources: names found valid and, per
-// attribute, the last URI or time that passed its checks are remembered, and an exact repeat is
-// not checked again (of a time in the same minute, only the seconds and zone). Long values are not
-// kept. Plain strings are always scanned: the scan costs less than the lookup, between two
-// publishes when caches are cold.
+// Events of one application repeat their extension names and most values: names found valid and,
+// per attribute, the last value that passed its checks are remembered, and an exact repeat is not
+// checked again. Long values are not kept.
 const extensionNames = new Memo<string, Kind.Extension>(256);
 const goodValues = new Memo<string, string>(256);
 const MAX_REMEMBERED_LENGTH = 256;
@@ -97,7 +95,7 @@ export function checkAttributes(event: unknown, options: CheckOptions): boolean 
       case Kind.Type:
       case Kind.Subject:
         nonEmptyString(attributes, name, value);
-        if (options.scanStrings) checkCharacters(attributes, name, value as string);
+        if (options.scanStrings) scan(attributes, name, value as string);
         break;
       case Kind.Source:
         checkUriReference(attributes, name, nonEmptyString(attributes, name, value));
@@ -131,7 +129,7 @@ export function checkAttributes(event: unknown, options: CheckOptions): boolean 
         break;
       case Kind.Extension:
         if (checkExtensionValue(attributes, name, value) && options.scanStrings) {
-          checkCharacters(attributes, name, value as string);
+          scan(attributes, name, value as string);
         }
     }
   }
@@ -185,6 +183,13 @@ function reportMissing(attributes: Attributes, required: number): never {
     ([, kind]) => (required & (1 << kind)) === 0,
   ) as (typeof REQUIRED_IN_SPEC_ORDER)[number];
   return invalid(attributes, name, `required attribute "${name}" is missing`);
+}
+
+/** Fails when string attribute `name` holds a forbidden character (see `checkCharacters`). */
+function scan(attributes: Attributes, name: string, value: string): void {
+  if (goodValues.get(name) === value) return;
+  checkCharacters(attributes, name, value);
+  rememberGood(name, value);
 }
 
 function checkTime(attributes: Attributes, name: string, value: string): void {
