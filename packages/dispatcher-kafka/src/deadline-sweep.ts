@@ -3,7 +3,7 @@ export interface Awaiting {
   readonly answered: boolean;
 }
 
-/** Sweeps per `timeoutMs`: an item expires at most this fraction of it late. */
+/** Sweeps per `timeoutMs`: an item expires at most a tenth of `timeoutMs` late. */
 const SWEEPS = 10;
 /** Answered items are dropped when the list has doubled since, and at every sweep. */
 const FIRST_COMPACTION = 64;
