@@ -7,12 +7,15 @@ import { KafkaPublishError } from './errors.js';
 import { acknowledge, fakeProducer, type Answer } from './fake-producer.fixture.js';
 import { settings } from './options.js';
 import { prepareBatch, type KafkaPrepared } from './prepare.js';
-import { givenProducer, ownedProducer } from './producer-slot.js';
+import { givenProducer, ownedProducer, type ProducerSlot } from './producer-slot.js';
 
 const topicOf = (e: Envelope) => (e.stream.startsWith('bad') ? 'bad' : 'good');
 const config = settings({ producer: {} as Producer, topic: topicOf });
 const prepared = async (stream: string) =>
   prepareBatch(await sampleEnvelopes(stream, 1), config, false);
+/** A coalescer on `slot`, whose receipts name no partitions. */
+const coalescerOn = (slot: ProducerSlot, settings = config) =>
+  new RequestCoalescer({ settings, slot, partitionOf: () => undefined });
 const topicsSent = (batch: { topicMessages?: { topic: string; messages: unknown[] }[] }) =>
   (batch.topicMessages ?? []).map((t) => `${t.topic}×${t.messages.length}`);
 
@@ -34,11 +37,7 @@ function refusingBad(denied: { now: boolean }): Answer {
 describe('RequestCoalescer', () => {
   it('given concurrent publishes, when a request is in flight, then the next ones leave together as one sendBatch over their topics', async () => {
     const { producer, batches } = fakeProducer(acknowledge(20));
-    const coalescer = new RequestCoalescer({
-      settings: config,
-      slot: givenProducer(producer),
-      partitionOf: () => undefined,
-    });
+    const coalescer = coalescerOn(givenProducer(producer));
     // A topic goes into a shared request once a request to it succeeded: prove both first.
     await Promise.all([coalescer.send(await prepared(uniqueStream('good')))]);
     await coalescer.send(await prepared(uniqueStream('bad')));
@@ -57,11 +56,7 @@ describe('RequestCoalescer', () => {
 
   it('given an idle publisher, when a publish is handed over, then its request leaves at the end of the synchronous run, not a loop turn later', async () => {
     const { producer, batches } = fakeProducer();
-    const coalescer = new RequestCoalescer({
-      settings: config,
-      slot: givenProducer(producer),
-      partitionOf: () => undefined,
-    });
+    const coalescer = coalescerOn(givenProducer(producer));
     const sending = coalescer.send(await prepared(uniqueStream('good')));
     expect(batches).toHaveLength(0); // what the caller hands over next in this run may still join
     await Promise.resolve();
@@ -71,11 +66,7 @@ describe('RequestCoalescer', () => {
 
   it('given a request that answered several publishes, when each hands over its next one, then those leave together', async () => {
     const { producer, batches } = fakeProducer();
-    const coalescer = new RequestCoalescer({
-      settings: config,
-      slot: givenProducer(producer),
-      partitionOf: () => undefined,
-    });
+    const coalescer = coalescerOn(givenProducer(producer));
     await coalescer.send(await prepared(uniqueStream('good')));
     const streams = ['good', 'good', 'good'].map((p) => uniqueStream(p));
     const [firsts, seconds] = await Promise.all([
@@ -104,11 +95,7 @@ describe('RequestCoalescer', () => {
       built.push(fake);
       return fake.producer;
     });
-    const coalescer = new RequestCoalescer({
-      settings: config,
-      slot,
-      partitionOf: () => undefined,
-    });
+    const coalescer = coalescerOn(slot);
     // Both topics proven writable; then "bad" is denied (an ACL changed), and poisons a shared request.
     await coalescer.send(await prepared(uniqueStream('good')));
     await coalescer.send(await prepared(uniqueStream('bad')));
@@ -134,11 +121,7 @@ describe('RequestCoalescer', () => {
 
   it('given a publish whose deadline passes while it waits, when its turn comes, then it is never sent', async () => {
     const { producer, batches } = fakeProducer(() => new Promise(() => {}));
-    const coalescer = new RequestCoalescer({
-      settings: { ...config, timeoutMs: 50 },
-      slot: givenProducer(producer),
-      partitionOf: () => undefined,
-    });
+    const coalescer = coalescerOn(givenProducer(producer), { ...config, timeoutMs: 50 });
     const hung = coalescer.send(await prepared(uniqueStream('good')));
     const waiting = coalescer.send(await prepared(uniqueStream('good')));
     await expect(hung).rejects.toMatchObject({ code: 'BROKER_TIMEOUT' });
