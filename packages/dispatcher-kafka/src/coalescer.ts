@@ -266,19 +266,17 @@ function outgoing(members: readonly Member[]): Outgoing {
       answer: (positions) => only.answer(inRecordOrder(only.prepared, positions)),
     };
   }
-  const byTopic = new Map<string, OutgoingTopic>();
-  /** Whose each record is, topic by topic: the member and the record's index in its batch. */
-  const owners = new Map<string, [Member, number][]>();
+  const byTopic = new Map<string, OutgoingTopic & { readonly owners: [Member, number][] }>();
   for (const member of members) {
     member.prepared.records.forEach(({ topic, message }, index) => {
       let sent = byTopic.get(topic);
       if (!sent) {
-        sent = { topic, messages: [] };
+        // owners: whose each record is, the member and the record's index in its batch.
+        sent = { topic, messages: [], owners: [] };
         byTopic.set(topic, sent);
-        owners.set(topic, []);
       }
       sent.messages.push(message);
-      owners.get(topic)?.push([member, index]);
+      sent.owners.push([member, index]);
     });
   }
   const topics = [...byTopic.values()];
@@ -286,8 +284,8 @@ function outgoing(members: readonly Member[]): Outgoing {
     topics,
     answer: (positions) => {
       const byMember = new Map<Member, KafkaPosition[]>();
-      topics.forEach(({ topic }, i) =>
-        owners.get(topic)?.forEach(([member, index], j) => {
+      topics.forEach(({ owners }, i) =>
+        owners.forEach(([member, index], j) => {
           const mine = byMember.get(member) ?? [];
           byMember.set(member, mine);
           mine[index] = positions[i]?.[j] as KafkaPosition;

@@ -46,9 +46,8 @@ export class DeadlineSweep<T extends Awaiting> {
     this.#compact();
     let due = 0;
     while (due < this.#items.length && this.#sweeps - (this.#stamps[due] as number) > SWEEPS) due++;
-    const expired = this.#items.slice(0, due);
-    this.#items = this.#items.slice(due);
-    this.#stamps = this.#stamps.slice(due);
+    const expired = this.#items.splice(0, due);
+    this.#stamps.splice(0, due);
     for (const item of expired) this.#expire(item);
     if (this.#items.length === 0) {
       clearInterval(this.#timer);
