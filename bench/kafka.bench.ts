@@ -41,13 +41,7 @@ const SINGLE: readonly Scenario[] = [
   { events: 5_000, perDispatch: 10, lanes: 1, rounds: 6 },
   { events: 10_000, perDispatch: 10, lanes: 16, rounds: 6 },
 ];
-const CONCURRENT = {
-  commands: 25_600,
-  streams: 64,
-  latencyCommands: 2_000,
-  rounds: 3,
-  kcatRuns: 3,
-};
+const CONCURRENT = { commands: 25_600, streams: 64, latencyCommands: 2_000, rounds: 3 };
 
 const cpu = (side: SideResult) => `node CPU ${side.cpuMicrosPerEvent.toFixed(1)} µs/event`;
 const ms = (v: number) => `${v.toFixed(2)} ms`;
