@@ -10,6 +10,9 @@ export type EsdbResolved = EsdbResolvedEvent;
 
 export interface EsdbSubscription extends AsyncIterable<EsdbResolved> {
   unsubscribe(): Promise<void>;
+  /** `confirmation`: the server started the subscription; `error`, `close`: it will not. */
+  once(event: 'confirmation' | 'error' | 'close', listener: () => void): unknown;
+  removeListener(event: 'confirmation' | 'error' | 'close', listener: () => void): unknown;
 }
 
 type From = 'start' | 'end';

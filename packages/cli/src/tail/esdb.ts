@@ -42,6 +42,9 @@ export async function* tailEsdb(
     : link.client.subscribeToStream(stream, { fromRevision: fromStart });
   const stop = () => void subscription.unsubscribe().catch(() => {});
   options.signal.addEventListener('abort', stop, { once: true });
+  // Ready once the server has started it: "from the end" is the end when the server starts it,
+  // and an event appended before that would never be printed.
+  await started(subscription, options.signal);
   options.onReady(all ? 'EventStoreDB $all' : `EventStoreDB stream ${stream}`);
   try {
     yield* events(subscription, options.signal);
@@ -49,6 +52,21 @@ export async function* tailEsdb(
     options.signal.removeEventListener('abort', stop);
     stop();
   }
+}
+
+/** Settles once the server confirmed the subscription, or it failed (reading reports why). */
+function started(subscription: EsdbSubscription, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      for (const event of ['confirmation', 'error', 'close'] as const) {
+        subscription.removeListener(event, done);
+      }
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    for (const event of ['confirmation', 'error', 'close'] as const) subscription.once(event, done);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 async function* events(
