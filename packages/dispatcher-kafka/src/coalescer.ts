@@ -112,13 +112,7 @@ export class RequestCoalescer {
 
   #next(): void {
     if (this.#inFlight) return;
-    const { taken, rest } = takeRequest(
-      this.#waiting,
-      (m) => m.prepared.topics.every((t) => this.#proven.has(t.topic)),
-      this.#options.settings.maxMessageBytes,
-    );
-    this.#waiting = rest;
-    if (taken.length === 0) {
+    if (this.#waiting.length === 0) {
       // Only when someone waits: clear() gives the set a new table, on every idle publish otherwise.
       if (this.#idle.size > 0) {
         for (const wake of this.#idle) wake();
@@ -126,6 +120,12 @@ export class RequestCoalescer {
       }
       return;
     }
+    const { taken, rest } = takeRequest(
+      this.#waiting,
+      (m) => m.prepared.topics.every((t) => this.#proven.has(t.topic)),
+      this.#options.settings.maxMessageBytes,
+    );
+    this.#waiting = rest;
     const request: Request = {
       members: taken,
       producer: this.#options.slot.current(),
@@ -158,7 +158,7 @@ export class RequestCoalescer {
         topicMessages: sent.topics.map(({ topic, messages }) => ({ topic, messages })),
         acks: -1,
         timeout: settings.timeoutMs,
-        ...(settings.compression === undefined ? {} : { compression: settings.compression }),
+        compression: settings.compression,
       });
       const results = await request.sending;
       for (const { topic } of sent.topics) this.#proven.add(topic);
