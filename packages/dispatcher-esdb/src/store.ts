@@ -14,7 +14,7 @@ import type {
   ReadAllOptions,
   Snapshot,
 } from '@eventfan/core';
-import { assertOpen, checkBatch, withDeadline } from '@eventfan/core/adapter';
+import { assertOpen, checkBatch, millisecondsProblem, withDeadline } from '@eventfan/core/adapter';
 import type {
   EsdbClient,
   EsdbEventData,
@@ -117,7 +117,9 @@ class EsdbStore implements EsdbEventStore {
     this.#snapshotStream = options.snapshotStream ?? ((stream) => `snapshot-${stream}`);
     this.#streamPrefix = options.streamPrefix ?? ((aggregate) => `${aggregate}-`);
     this.#deadline =
-      options.timeoutMs === undefined ? {} : { deadline: positive('timeoutMs', options.timeoutMs) };
+      options.timeoutMs === undefined
+        ? {}
+        : { deadline: milliseconds('timeoutMs', options.timeoutMs) };
   }
 
   /**
@@ -350,6 +352,12 @@ function receipt(
     ...(at ? { commitPosition: at.commit.toString(), preparePosition: at.prepare.toString() } : {}),
   };
   return { id: envelope.id, generation: envelope.generation, duplicate, position };
+}
+
+function milliseconds(option: string, value: number): number {
+  const problem = millisecondsProblem(option, value, 'above-zero');
+  if (problem !== undefined) throw new TypeError(`esdbEventStore: ${problem}`);
+  return value;
 }
 
 function positive(option: string, value: number): number {

@@ -179,6 +179,9 @@ describeWithBroker('esdb', 'esdbEventStore with @eventstore/db-client', (broker)
 
   it('given options out of range, when the store is made, then a TypeError names the option', () => {
     expect(() => esdbEventStore({ client, timeoutMs: 0 })).toThrow(/timeoutMs/);
+    expect(() => esdbEventStore({ client, timeoutMs: Infinity })).toThrow(
+      /esdbEventStore: timeoutMs must be > 0 and at most 2147483647 ms/,
+    );
     expect(() => esdbEventStore({ client, pageSize: 1.5 })).toThrow(/pageSize/);
   });
 });

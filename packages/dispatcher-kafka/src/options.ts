@@ -1,4 +1,5 @@
 import type { Envelope } from '@eventfan/core';
+import { millisecondsProblem } from '@eventfan/core/adapter';
 import type { CompressionTypes, KafkaConfig, Producer, ProducerConfig } from 'kafkajs';
 
 /** How CloudEvents ride on Kafka records (CloudEvents Kafka protocol binding). */
@@ -87,11 +88,13 @@ export function settings(options: KafkaPublisherOptions): Settings {
     fail(`encoding must be "binary" or "structured", got ${JSON.stringify(encoding)}`);
   }
   const timeoutMs = options.timeoutMs ?? 30_000;
-  if (!(timeoutMs > 0)) fail(`timeoutMs must be > 0, got ${timeoutMs}`);
+  const timeout = millisecondsProblem('timeoutMs', timeoutMs, 'above-zero');
+  if (timeout !== undefined) fail(timeout);
   const maxMessageBytes = options.maxMessageBytes ?? 1_000_000;
   if (!(maxMessageBytes > 0)) fail(`maxMessageBytes must be > 0, got ${maxMessageBytes}`);
   const lingerMs = options.lingerMs ?? 0;
-  if (!(lingerMs >= 0)) fail(`lingerMs must be >= 0, got ${lingerMs}`);
+  const linger = millisecondsProblem('lingerMs', lingerMs, 'zero');
+  if (linger !== undefined) fail(linger);
   return {
     name,
     topic: options.topic ?? ((envelope) => envelope.aggregate),

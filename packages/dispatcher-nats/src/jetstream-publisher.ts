@@ -13,6 +13,7 @@ import {
   assertOpen,
   assertPreparedBy,
   InFlight,
+  millisecondsProblem,
   partialFailure,
   siteOf,
   withDeadline,
@@ -68,7 +69,8 @@ class JetStreamNatsPublisher implements NatsPublisher {
     this.#settings = settings(options);
     this.name = this.#settings.name;
     const lingerMs = options.lingerMs ?? 0;
-    if (!(lingerMs >= 0)) throw optionsError(this.name, `lingerMs must be >= 0, got ${lingerMs}`);
+    const linger = millisecondsProblem('lingerMs', lingerMs, 'zero');
+    if (linger !== undefined) throw optionsError(this.name, linger);
     const { timeoutMs } = this.#settings;
     this.#coalescer = new PublishCoalescer({
       connection: options.connection,

@@ -1,4 +1,5 @@
 import type { Envelope } from '@eventfan/core';
+import { millisecondsProblem } from '@eventfan/core/adapter';
 import type { HeadersFactory, JetStreamClient, NatsConnection } from './client.js';
 import type { CloudEventMode } from './encode.js';
 import { defaultSubject, publishSubjectProblem } from './subject.js';
@@ -83,7 +84,8 @@ export function settings(options: NatsPublisherBaseOptions): Settings {
   const prefixProblem = publishSubjectProblem(prefix);
   if (prefixProblem) fail(`prefix: ${prefixProblem}`);
   const timeoutMs = options.timeoutMs ?? 5_000;
-  if (!(timeoutMs > 0)) fail(`timeoutMs must be > 0, got ${timeoutMs}`);
+  const timeout = millisecondsProblem('timeoutMs', timeoutMs, 'above-zero');
+  if (timeout !== undefined) fail(timeout);
   const encoding = options.encoding ?? 'binary';
   if (encoding !== 'binary' && encoding !== 'structured') {
     fail(`encoding must be "binary" or "structured", got ${JSON.stringify(encoding)}`);

@@ -367,6 +367,12 @@ describeWithBroker('nats', 'JetStream publisher (nats 2.x client)', (broker) => 
       expect(() => natsPublisher({ connection: nc, headers, maxInFlight: 0 })).toThrow(
         /maxInFlight/,
       );
+      expect(() => natsPublisher({ connection: nc, headers, timeoutMs: Infinity })).toThrow(
+        /NATS publisher "nats": timeoutMs must be > 0 and at most 2147483647 ms/,
+      );
+      expect(() => natsPublisher({ connection: nc, headers, lingerMs: 2 ** 31 })).toThrow(
+        /lingerMs must be >= 0 and at most 2147483647 ms/,
+      );
     });
   });
 });

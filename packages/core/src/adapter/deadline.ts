@@ -1,4 +1,5 @@
 import { OperationAborted } from '../errors.js';
+import { MAX_TIMER_MS } from './milliseconds.js';
 
 export interface DeadlineOptions {
   readonly timeoutMs: number;
@@ -23,7 +24,9 @@ export function withDeadline<T>(sending: Promise<T>, options: DeadlineOptions): 
   return new Promise<T>((resolve, reject) => {
     const onAbort = () =>
       settle(() => reject(new OperationAborted(options.target, options.stream, signal?.reason)));
-    const timer = setTimeout(() => settle(() => reject(options.onTimeout())), options.timeoutMs);
+    // A deadline past the longest timer is as good as none; past it, node would fire at once.
+    const ms = Math.min(options.timeoutMs, MAX_TIMER_MS);
+    const timer = setTimeout(() => settle(() => reject(options.onTimeout())), ms);
     signal?.addEventListener('abort', onAbort, { once: true });
     // Once settled, a later outcome of the send changes nothing.
     function settle(outcome: () => void): void {

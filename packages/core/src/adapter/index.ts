@@ -8,6 +8,7 @@ export type { DeadlineOptions } from './deadline.js';
 export { withDeadline } from './deadline.js';
 export { encodeEach, siteOf } from './encode.js';
 export { InFlight } from './in-flight.js';
+export { MAX_TIMER_MS, millisecondsProblem } from './milliseconds.js';
 export { assertPreparedBy } from './prepared-by.js';
 export { streamRuns } from './runs.js';
 export { partialFailure } from './incomplete.js';

@@ -310,6 +310,9 @@ describe('relay', () => {
     expect(() => relay({ store, publishers: [], checkpoints, pagesInFlight: 0 })).toThrow(
       /pagesInFlight must be a whole number >= 1, got 0/,
     );
+    expect(() => relay({ store, publishers: [], checkpoints, idleMs: Infinity })).toThrow(
+      /idleMs must be >= 0 and at most 2147483647 ms/,
+    );
     expect(() =>
       relay({ store, publishers: [new InMemoryPublisher(), new InMemoryPublisher()], checkpoints }),
     ).toThrow(/two targets are named "memory"/);

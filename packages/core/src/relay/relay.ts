@@ -1,3 +1,4 @@
+import { millisecondsProblem } from '../adapter/milliseconds.js';
 import type { Publisher } from '../publisher.js';
 import type { EventStore } from '../store.js';
 import type { Checkpoints } from './checkpoints.js';
@@ -149,5 +150,6 @@ function checkOptions(
     fail(`batchSize must be a whole number >= 1, got ${batchSize}`);
   if (!Number.isInteger(pagesInFlight) || pagesInFlight < 1)
     fail(`pagesInFlight must be a whole number >= 1, got ${pagesInFlight}`);
-  if (!(idleMs >= 0)) fail(`idleMs must be >= 0, got ${idleMs}`);
+  const idle = millisecondsProblem('idleMs', idleMs, 'zero');
+  if (idle !== undefined) fail(idle);
 }
