@@ -11,6 +11,9 @@ export interface ReadRecord {
   readonly headers: Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>>;
 }
 
+/** Offsets by `topic/partition`. */
+export type Offsets = ReadonlyMap<string, bigint>;
+
 const WAIT_MS = 20_000;
 /** After the wanted count arrived, how long to keep listening for records that should not be there. */
 const SETTLE_MS = 300;
@@ -28,11 +31,35 @@ export class TopicReader {
     private readonly consumer: Consumer,
   ) {}
 
+  /**
+   * Each partition's end offset now: what is written next lies past it. A broker that outlives
+   * one test run (`npm run brokers:up`) still holds the records of the runs before.
+   */
+  static async ends(kafka: Kafka, topics: readonly string[]): Promise<Offsets> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const ends = new Map<string, bigint>();
+      // A topic not made yet has no offsets (asking for them would wait on retries).
+      const existing = new Set(await admin.listTopics());
+      for (const topic of topics.filter((t) => existing.has(t))) {
+        for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
+          ends.set(`${topic}/${partition}`, BigInt(high));
+        }
+      }
+      return ends;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Reads `topics` from the beginning, or from `after` (see `ends`) where it names a partition. */
   static async start(
     kafka: Kafka,
     topics: readonly string[],
-    options: { readonly readCommitted?: boolean } = {},
+    options: { readonly readCommitted?: boolean; readonly after?: Offsets } = {},
   ): Promise<TopicReader> {
+    const after = options.after ?? new Map<string, bigint>();
     const consumer = kafka.consumer({
       groupId: `eventfan-test-${randomUUID()}`,
       readUncommitted: !(options.readCommitted ?? true),
@@ -43,6 +70,7 @@ export class TopicReader {
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
+        if (BigInt(message.offset) < (after.get(`${topic}/${partition}`) ?? 0n)) return;
         reader.records.push({
           topic,
           partition,
