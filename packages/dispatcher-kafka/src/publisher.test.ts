@@ -48,7 +48,8 @@ describe('kafkaPublisher', () => {
       /Kafka publisher "kafka": encoding must be "binary" or "structured"/,
     );
     expect(() => kafkaPublisher({ producer, name: 'k', lingerMs: -1 })).toThrow(/"k": lingerMs/);
-    // Node fires a longer timer after 1 ms: every publish would time out, close() would not wait.
+    // Node fires a longer timer after 1 ms: close() would not wait, and a publish given a signal
+    // (with Infinity, every publish) would time out at once.
     for (const timeoutMs of [Infinity, 2 ** 31]) {
       expect(() => kafkaPublisher({ producer, timeoutMs })).toThrow(
         /Kafka publisher "kafka": timeoutMs must be > 0 and at most 2147483647 ms/,
