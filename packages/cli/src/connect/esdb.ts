@@ -8,11 +8,14 @@ const CLIENTS = ['@eventstore/db-client', '@kurrent/kurrentdb-client'];
 export type EsdbRecorded = EsdbRecordedEvent;
 export type EsdbResolved = EsdbResolvedEvent;
 
+/** `confirmation`: the server started the subscription; `error`, `close`: it will not. */
+export const SUBSCRIPTION_STARTS = ['confirmation', 'error', 'close'] as const;
+export type SubscriptionStart = (typeof SUBSCRIPTION_STARTS)[number];
+
 export interface EsdbSubscription extends AsyncIterable<EsdbResolved> {
   unsubscribe(): Promise<void>;
-  /** `confirmation`: the server started the subscription; `error`, `close`: it will not. */
-  once(event: 'confirmation' | 'error' | 'close', listener: () => void): unknown;
-  removeListener(event: 'confirmation' | 'error' | 'close', listener: () => void): unknown;
+  once(event: SubscriptionStart, listener: () => void): unknown;
+  removeListener(event: SubscriptionStart, listener: () => void): unknown;
 }
 
 type From = 'start' | 'end';

@@ -1,9 +1,10 @@
 import { fromEsdbRecord } from '@eventfan/cloudevents';
-import type {
-  EsdbConnection,
-  EsdbRecorded,
-  EsdbResolved,
-  EsdbSubscription,
+import {
+  SUBSCRIPTION_STARTS,
+  type EsdbConnection,
+  type EsdbRecorded,
+  type EsdbResolved,
+  type EsdbSubscription,
 } from '../connect/esdb.js';
 import { CliError } from '../errors.js';
 import { decoded, type Tailed, type TailOptions } from './source.js';
@@ -58,13 +59,11 @@ export async function* tailEsdb(
 function started(subscription: EsdbSubscription, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
-      for (const event of ['confirmation', 'error', 'close'] as const) {
-        subscription.removeListener(event, done);
-      }
+      for (const event of SUBSCRIPTION_STARTS) subscription.removeListener(event, done);
       signal.removeEventListener('abort', done);
       resolve();
     };
-    for (const event of ['confirmation', 'error', 'close'] as const) subscription.once(event, done);
+    for (const event of SUBSCRIPTION_STARTS) subscription.once(event, done);
     signal.addEventListener('abort', done, { once: true });
   });
 }
