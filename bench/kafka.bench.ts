@@ -30,17 +30,21 @@ interface Scenario {
   /** Publishes (or raw sends) awaited at once. */
   readonly lanes: number;
   /**
-   * Paired rounds, after one warm-up round (a fresh broker's JIT is cold, and ours). The headline
-   * takes many short ones: on 2 cores shared with the broker a burst of other work swings one
-   * round by 20%, and the median of many rounds stays where most of them are.
+   * Paired rounds, after warm-up rounds of 1,000 events or more (a fresh broker's JIT is cold, and
+   * ours). The headline takes many short ones: on 2 cores shared with the broker a burst of other
+   * work swings one round by 20%, and the median of many rounds stays where most of them are.
+   * 24 rounds of 1,000 gave medians of 0.87–1.01 in ten processes on one morning; 120 of 250, in
+   * the same time, 0.905–0.926 in seven (and 10 per publish, 6 rounds of 5,000: 0.83–1.06).
    */
   readonly rounds: number;
 }
 const SINGLE: readonly Scenario[] = [
-  { events: 1_000, perDispatch: 1, lanes: 1, rounds: 24 },
-  { events: 5_000, perDispatch: 10, lanes: 1, rounds: 6 },
+  { events: 250, perDispatch: 1, lanes: 1, rounds: 120 },
+  { events: 1_000, perDispatch: 10, lanes: 1, rounds: 48 },
   { events: 10_000, perDispatch: 10, lanes: 16, rounds: 6 },
 ];
+/** Events each side sends before the counted rounds. */
+const WARMUP_EVENTS = 1_000;
 const CONCURRENT = { commands: 25_600, streams: 64, latencyCommands: 2_000, rounds: 3 };
 
 const cpu = (side: SideResult) => `node CPU ${side.cpuMicrosPerEvent.toFixed(1)} µs/event`;
@@ -64,7 +68,7 @@ async function singleDispatch(kafka: Kafka): Promise<void> {
         {
           events: scenario.events,
           rounds: scenario.rounds,
-          warmup: 1,
+          warmup: Math.ceil(WARMUP_EVENTS / scenario.events),
           prepare: () => {
             batches = freshBatches(scenario.events, scenario.perDispatch, 'bench-');
           },
