@@ -13,14 +13,14 @@ export function freshBatches(events: number, perDispatch: number, prefix = ''): 
 }
 
 /** `lanes` workers, each taking the next batch: at most `lanes` sends outstanding. */
-export async function inLanes(
-  batches: readonly Envelope[][],
+export async function inLanes<B>(
+  batches: readonly B[],
   lanes: number,
-  send: (batch: Envelope[]) => Promise<unknown>,
+  send: (batch: B) => Promise<unknown>,
 ): Promise<void> {
   let next = 0;
   const lane = async () => {
-    while (next < batches.length) await send(batches[next++] as Envelope[]);
+    while (next < batches.length) await send(batches[next++] as B);
   };
   await Promise.all(Array.from({ length: lanes }, lane));
 }

@@ -1,8 +1,10 @@
 /**
- * Kafka, against one broker in one run (bounded: about a minute on a loaded 2-core machine):
+ * Kafka, against one broker in one run (bounded: about two minutes on a loaded 2-core machine):
  * - single dispatch: batches through `kafkaPublisher` (prepare + publish) beside the same records
  *   sent with the raw kafkajs `producer.send` (CloudEvents binary headers built by hand), on the
- *   same idempotent producer (`acks: -1`, one request in flight), in paired rounds;
+ *   same idempotent producer (`acks: -1`, one request in flight), in paired rounds; and lone
+ *   publishes of batches prepared beforehand beside raw sends of records built beforehand, which
+ *   leaves the pre-flight's cost out;
  * - concurrent: 64 streams handled concurrently through `commandHandler` + `InMemoryEventStore` +
  *   `kafkaPublisher`, one event per command: events/s, and each command's latency at 1 and 64 in
  *   flight (librdkafka beside it: the `concurrent` bench).
@@ -10,9 +12,9 @@
  * One part only: KAFKA_BENCH=single|concurrent.
  */
 import type { Envelope } from '@eventfan/core';
-import { kafkaPublisher } from '@eventfan/dispatcher-kafka';
+import { kafkaPublisher, type KafkaPrepared } from '@eventfan/dispatcher-kafka';
 import { kafkaBroker } from '@eventfan/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Message } from 'kafkajs';
 import { freshBatches, inLanes } from './batches.js';
 import { bestOf, handleCommands, percentile } from './ticker.js';
 import { needBroker } from './need-broker.js';
@@ -37,11 +39,18 @@ interface Scenario {
    * the same time, 0.905–0.926 in seven (and 10 per publish, 6 rounds of 5,000: 0.83–1.06).
    */
   readonly rounds: number;
+  /**
+   * What a round times: the whole publish from envelopes (`prepare` + `publish` beside raw records
+   * built and sent), or only the sending of batches prepared (and raw records built) before it.
+   * The second tells the pre-flight's share of the gap from the publish path's.
+   */
+  readonly timed: 'prepare and publish' | 'publish';
 }
 const SINGLE: readonly Scenario[] = [
-  { events: 250, perDispatch: 1, lanes: 1, rounds: 120 },
-  { events: 1_000, perDispatch: 10, lanes: 1, rounds: 48 },
-  { events: 10_000, perDispatch: 10, lanes: 16, rounds: 6 },
+  { events: 250, perDispatch: 1, lanes: 1, rounds: 120, timed: 'prepare and publish' },
+  { events: 250, perDispatch: 1, lanes: 1, rounds: 40, timed: 'publish' },
+  { events: 1_000, perDispatch: 10, lanes: 1, rounds: 48, timed: 'prepare and publish' },
+  { events: 10_000, perDispatch: 10, lanes: 16, rounds: 6, timed: 'prepare and publish' },
 ];
 /** Events each side sends before the counted rounds. */
 const WARMUP_EVENTS = 1_000;
@@ -58,24 +67,37 @@ async function singleDispatch(kafka: Kafka): Promise<void> {
   try {
     for (const scenario of SINGLE) {
       const publisher = kafkaPublisher({ producer, topic: () => SINGLE_TOPIC });
+      const whole = scenario.timed === 'prepare and publish';
       let batches: Envelope[][] = [];
+      let prepared: KafkaPrepared[] = [];
+      let records: Message[][] = [];
       const measured: Paired = await comparePaired(
-        () => inLanes(batches, scenario.lanes, (b) => publisher.publish(publisher.prepare(b))),
-        () =>
-          inLanes(batches, scenario.lanes, (b) =>
-            producer.send({ topic: SINGLE_TOPIC, acks: -1, messages: b.map(rawKafkaMessage) }),
-          ),
+        whole
+          ? () => inLanes(batches, scenario.lanes, (b) => publisher.publish(publisher.prepare(b)))
+          : () => inLanes(prepared, scenario.lanes, (p) => publisher.publish(p)),
+        whole
+          ? () =>
+              inLanes(batches, scenario.lanes, (b) =>
+                producer.send({ topic: SINGLE_TOPIC, acks: -1, messages: b.map(rawKafkaMessage) }),
+              )
+          : () =>
+              inLanes(records, scenario.lanes, (messages) =>
+                producer.send({ topic: SINGLE_TOPIC, acks: -1, messages }),
+              ),
         {
           events: scenario.events,
           rounds: scenario.rounds,
           warmup: Math.ceil(WARMUP_EVENTS / scenario.events),
           prepare: () => {
             batches = freshBatches(scenario.events, scenario.perDispatch, 'bench-');
+            if (whole) return;
+            prepared = batches.map((b) => publisher.prepare(b));
+            records = batches.map((b) => b.map(rawKafkaMessage));
           },
         },
       );
       await publisher.close();
-      const label = `${scenario.perDispatch} per publish, ${scenario.lanes} at once`;
+      const label = `${scenario.perDispatch} per publish, ${scenario.lanes} at once${whole ? '' : ', prepared before'}`;
       rows.push(
         [
           `${label}: kafkaPublisher`,
@@ -87,7 +109,7 @@ async function singleDispatch(kafka: Kafka): Promise<void> {
         ],
         [`${label}: ratio publisher / raw`, `${measured.ratio.toFixed(3)}x`],
       );
-      if (scenario.lanes === 1 && scenario.perDispatch === 1) {
+      if (whole && scenario.lanes === 1 && scenario.perDispatch === 1) {
         console.log(`single kafka: ratio ${measured.ratio.toFixed(3)}`);
       }
     }

@@ -29,7 +29,7 @@ const resultsDir = join(here, 'results');
 const BUDGETS: Readonly<Record<string, number>> = {
   concurrent: 120,
   'first-wave': 150,
-  kafka: 150,
+  kafka: 180,
   nats: 150,
   esdb: 170,
   relay: 100,
