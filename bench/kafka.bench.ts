@@ -71,19 +71,16 @@ async function singleDispatch(kafka: Kafka): Promise<void> {
       let batches: Envelope[][] = [];
       let prepared: KafkaPrepared[] = [];
       let records: Message[][] = [];
+      const publish = (p: KafkaPrepared) => publisher.publish(p);
+      const send = (messages: Message[]) =>
+        producer.send({ topic: SINGLE_TOPIC, acks: -1, messages });
       const measured: Paired = await comparePaired(
         whole
-          ? () => inLanes(batches, scenario.lanes, (b) => publisher.publish(publisher.prepare(b)))
-          : () => inLanes(prepared, scenario.lanes, (p) => publisher.publish(p)),
+          ? () => inLanes(batches, scenario.lanes, (b) => publish(publisher.prepare(b)))
+          : () => inLanes(prepared, scenario.lanes, publish),
         whole
-          ? () =>
-              inLanes(batches, scenario.lanes, (b) =>
-                producer.send({ topic: SINGLE_TOPIC, acks: -1, messages: b.map(rawKafkaMessage) }),
-              )
-          : () =>
-              inLanes(records, scenario.lanes, (messages) =>
-                producer.send({ topic: SINGLE_TOPIC, acks: -1, messages }),
-              ),
+          ? () => inLanes(batches, scenario.lanes, (b) => send(b.map(rawKafkaMessage)))
+          : () => inLanes(records, scenario.lanes, send),
         {
           events: scenario.events,
           rounds: scenario.rounds,
